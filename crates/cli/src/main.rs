@@ -1,1 +1,63 @@
-fn main() {}
+//! `vtrust`: the command-line front end of vtrust.
+//!
+//! Subcommands map to the systems of the project; each lives in its own module:
+//! `crypto` ([`crypto_cmd`]) and `tour` ([`tour`]). Logging goes to stderr through
+//! `tracing`, filtered by `RUST_LOG` (default `warn`).
+
+#![forbid(unsafe_code)]
+
+mod crypto_cmd;
+mod report;
+mod tour;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// vtrust: trust between a virtual machine, its host and its devices, post-quantum ready.
+///
+/// Systems: TPM CRB with PTP 1.07 chunking, virtio-crypto, SPDM 1.0-1.4, device trust.
+/// Start with `vtrust tour`, which runs each system end to end on embedded defaults.
+#[derive(Debug, Parser)]
+#[command(name = "vtrust", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The crypto provider shared by every system.
+    Crypto {
+        #[command(subcommand)]
+        command: crypto_cmd::CryptoCommand,
+    },
+    /// Run every system end to end on embedded defaults and print a report with timings.
+    Tour(tour::TourArgs),
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Crypto { command } => crypto_cmd::run(command),
+        Command::Tour(args) => tour::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("vtrust: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (e.g. `RUST_LOG=vtrust=debug`); `warn` by default.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -41,6 +41,7 @@ pub mod hmac;
 pub mod kem;
 pub mod kex;
 pub mod mac;
+mod mldsa_ctx;
 pub mod rng;
 pub mod selftest;
 pub mod sign;

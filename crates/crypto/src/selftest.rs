@@ -64,10 +64,9 @@ pub fn run(provider: &CryptoProvider) -> Vec<Outcome> {
         .into_iter()
         .map(|case| {
             let start = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                (case.run)(provider)
-            }))
-            .unwrap_or_else(|_| Err("panicked".to_string()));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (case.run)(provider)))
+                    .unwrap_or_else(|_| Err("panicked".to_string()));
             Outcome {
                 algorithm: case.algorithm,
                 family: case.family,
@@ -92,7 +91,7 @@ pub(crate) fn check_hex(what: &str, got: &[u8], expected: &str) -> Result<(), St
 /// Decodes a hex string (whitespace ignored) for the embedded known answers.
 pub(crate) fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd-length hex in known answer: {s}"));
     }
     digits
