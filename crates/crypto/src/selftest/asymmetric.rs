@@ -100,6 +100,19 @@ pub(super) fn cases() -> Vec<KatCase> {
             rsa_pss_2048,
         ),
         signature(
+            "RSASSA-PSS 3072 SHA-256",
+            "Wycheproof rsa_pss_3072_sha256_mgf1_32 tcId 2 (verify)",
+            |p| {
+                rsa_verify(
+                    p,
+                    SignatureAlg::RsaPssSha256,
+                    v::RSA3072_PSS_SHA256_PUBLIC,
+                    v::RSA3072_PSS_SHA256_MSG,
+                    v::RSA3072_PSS_SHA256_SIG,
+                )
+            },
+        ),
+        signature(
             "RSASSA-PSS 4096 SHA-512",
             "Wycheproof rsa_pss_4096_sha512_mgf1_64 (verify)",
             |p| {
@@ -489,7 +502,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), n);
-        assert_eq!(n, 18);
+        assert_eq!(n, 19);
     }
 
     /// The checks can fail: a corrupted known answer is reported.
