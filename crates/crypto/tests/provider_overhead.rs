@@ -204,7 +204,7 @@ fn symmetric_provider_is_within_budget() {
                     .unwrap();
             },
             &mut || {
-                black_box(
+                let _tag = black_box(
                     direct
                         .seal_in_place_separate_tag(
                             Nonce::assume_unique_for_key(nonce),
