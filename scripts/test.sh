@@ -24,5 +24,5 @@ cargo test --workspace --doc --locked
 for ex in $(cargo metadata --format-version 1 --no-deps --locked \
   | python3 -c 'import json,sys; [print(t["name"]+" "+p["name"]) for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "example" in t["kind"]]' | tr ' ' ':'); do
   echo "example ${ex%%:*} (${ex#*:})"
-  cargo run --quiet --locked -p "${ex#*:}" --example "${ex%%:*}" >/dev/null
+  timeout 300 cargo run --quiet --locked -p "${ex#*:}" --example "${ex%%:*}" >/dev/null
 done

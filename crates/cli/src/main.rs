@@ -8,6 +8,7 @@
 
 mod crypto_cmd;
 mod report;
+mod spdm_cmd;
 mod tour;
 
 use std::process::ExitCode;
@@ -32,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: crypto_cmd::CryptoCommand,
     },
+    /// SPDM: an emulated device (responder) and the attester.
+    Spdm {
+        #[command(subcommand)]
+        command: spdm_cmd::SpdmCommand,
+    },
     /// Run every system end to end on embedded defaults and print a report with timings.
     Tour(tour::TourArgs),
 }
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Crypto { command } => crypto_cmd::run(command),
+        Command::Spdm { command } => spdm_cmd::run(command),
         Command::Tour(args) => tour::run(&args),
     };
     match result {

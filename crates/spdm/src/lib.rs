@@ -20,3 +20,9 @@
 
 pub mod cert;
 pub mod codec;
+pub mod measurements;
+pub mod negotiated;
+pub mod requester;
+pub mod responder;
+pub mod signing;
+pub mod transcript;
