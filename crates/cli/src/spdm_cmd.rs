@@ -9,12 +9,14 @@
 //! | [`attest`] | the requester over [`TcpTransport`](vtrust_spdm_transport::TcpTransport), per-phase timings, the printed report |
 //! | [`loopback`] | the device attested in process over loopback TCP (the tour) |
 //! | [`evidence`] | the JSON evidence written by `attest --json` (schema documented there) |
+//! | [`verify`] | `verify`: the offline re-check of that evidence |
 
 pub mod attest;
 pub mod evidence;
 pub mod identity;
 pub mod loopback;
 pub mod serve;
+pub mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,26 @@ pub enum SpdmCommand {
     Attest(AttestArgs),
     /// Export the built-in device's root certificate (DER), for `attest --trust`.
     Root(RootArgs),
+    /// Re-check `attest --json` evidence offline: chains, transcripts, signatures, nonces;
+    /// exits 0 only if everything verifies.
+    Verify(VerifyArgs),
+}
+
+/// Options of `vtrust spdm verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The evidence written by `vtrust spdm attest --json`.
+    #[arg(value_name = "EVIDENCE.json")]
+    pub evidence: PathBuf,
+    /// Trusted root certificate(s), DER (repeatable; at least one).
+    #[arg(long, value_name = "ROOT.der", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// The nonce (64 hex digits) the signed measurements must have been requested with.
+    #[arg(long, value_name = "HEX", value_parser = parse_nonce)]
+    pub nonce: Option<Nonce>,
+    /// Judge certificate validity at this time (Unix seconds) instead of the recorded one.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub at: Option<u64>,
 }
 
 /// The transport binding inside the platform frames.
@@ -310,6 +332,12 @@ pub fn run(command: SpdmCommand) -> anyhow::Result<ExitCode> {
     match command {
         SpdmCommand::Responder(args) => run_responder(&args),
         SpdmCommand::Attest(args) => attest::run_cli(&args),
+        SpdmCommand::Verify(args) => verify::run_cli(&verify::VerifyInput {
+            evidence: &args.evidence,
+            trust: &args.trust,
+            nonce: args.nonce,
+            at: args.at,
+        }),
         SpdmCommand::Root(args) => {
             let provider = CryptoProvider::new();
             let state = identity::state_dir(args.state_dir.as_deref())?;

@@ -672,7 +672,8 @@ fn check_leaf_rules(
     Ok(())
 }
 
-fn rsa_bits(key: &PublicKey) -> Option<usize> {
+/// The RSA modulus size of `key` in bits (`None` for other keys or an unparsable key).
+pub(crate) fn rsa_bits(key: &PublicKey) -> Option<usize> {
     (key.key_type() == KeyType::Rsa)
         .then(|| der_util::rsa_modulus_bits(key.as_bytes()))
         .flatten()

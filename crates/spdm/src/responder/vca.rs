@@ -2,8 +2,10 @@
 //! algorithm selection policy (libspdm's priority order: the strongest common algorithm).
 
 use vtrust_crypto::hash::HashAlg;
+use vtrust_crypto::sign::KeyType;
 use vtrust_wire::Encode;
 
+use crate::cert::validate::rsa_bits;
 use crate::cert::{LengthField, SpdmCertChain};
 use crate::codec::{
     AlgStructure, AlgType, Algorithms, BaseAsymAlgo, BaseHashAlgo, Capabilities, EpInfoCap,
@@ -13,7 +15,7 @@ use crate::codec::{
     SupportedAlgorithms, Version, VersionNumberEntry,
 };
 use crate::negotiated::{
-    Negotiated as NegotiatedParams, base_asym_to_signature, base_hash_to_hash,
+    AsymSelection, Negotiated as NegotiatedParams, base_asym_to_signature, base_hash_to_hash,
     pqc_asym_to_signature,
 };
 use crate::transcript::VcaTranscript;
@@ -240,10 +242,17 @@ impl Responder {
         }
     }
 
-    /// Whether a slot key can sign with `alg` (any alg if no slot is provisioned).
-    fn signable(&self, alg: vtrust_crypto::sign::SignatureAlg) -> bool {
+    /// Whether a slot key can sign as `sel` says (any selection if no slot is provisioned):
+    /// the same algorithm and, for RSA, a modulus of the selected bit's size (a 3072-bit key
+    /// cannot make a TPM_ALG_RSAPSS_4096 signature).
+    fn signable(&self, sel: &AsymSelection) -> bool {
         let slots = self.identity.slots();
-        slots.is_empty() || slots.iter().any(|s| s.key.alg() == alg)
+        slots.is_empty()
+            || slots.iter().any(|s| {
+                s.key.alg() == sel.alg
+                    && (sel.alg.key_type() != KeyType::Rsa
+                        || rsa_bits(s.key.public_key()) == sel.signature_len.checked_mul(8))
+            })
     }
 
     /// The (BaseHash, BaseAsym) pair: the strongest common hash for which a common,
@@ -262,7 +271,7 @@ impl Responder {
             let asym = ASYM_PRIORITY.iter().copied().find(|a| {
                 c.base_asym_algo.contains(*a)
                     && offer.base_asym_algo.contains(*a)
-                    && base_asym_to_signature(*a, hash).is_ok_and(|s| self.signable(s.alg))
+                    && base_asym_to_signature(*a, hash).is_ok_and(|s| self.signable(&s))
             });
             if let Some(a) = asym {
                 return (h, a);
@@ -371,7 +380,7 @@ impl Responder {
                 .find(|p| {
                     c.pqc_asym_algo.contains(*p)
                         && offer.pqc_asym_algo.contains(*p)
-                        && pqc_asym_to_signature(*p).is_ok_and(|s| self.signable(s.alg))
+                        && pqc_asym_to_signature(*p).is_ok_and(|s| self.signable(&s))
                 })
                 .unwrap_or(PqcAsymAlgo::empty())
         } else {
