@@ -47,7 +47,7 @@
 //! `asym.alg` and the SPDM 1.2+ signing context of `version` (DSP0274 1.2 §15); compare
 //! `requester_nonce` with the nonce the verifier chose.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vtrust_spdm::cert::AnchorStatus;
 use vtrust_spdm::negotiated::{AsymBit, MeasurementHash};
 use vtrust_spdm::requester::{Attestation, SignedMeasurements};
@@ -58,128 +58,144 @@ use super::attest::Outcome;
 /// The format name.
 pub const FORMAT: &str = "vtrust-spdm-evidence";
 
-#[derive(Serialize)]
-struct Evidence {
-    format: &'static str,
-    format_version: u32,
-    peer: String,
-    transport: &'static str,
-    checked_at_unix: u64,
-    checked_at: String,
-    authenticated: bool,
-    error: Option<String>,
-    nonce_fixed: bool,
-    slot: u8,
-    trust_anchors_der: Vec<String>,
-    doe_protocols: Option<Vec<DoeProtocol>>,
-    negotiated: Option<Negotiated>,
-    message_a: Option<String>,
-    slots: Vec<Slot>,
-    challenges: Vec<Challenge>,
-    measurements: Vec<Measurement>,
-    measurement_signatures: Vec<Signed>,
-    timings: Vec<Timing>,
-    total_micros: u64,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Evidence {
+    pub(super) format: String,
+    pub(super) format_version: u32,
+    pub(super) peer: String,
+    pub(super) transport: String,
+    pub(super) checked_at_unix: u64,
+    pub(super) checked_at: String,
+    pub(super) authenticated: bool,
+    pub(super) error: Option<String>,
+    pub(super) nonce_fixed: bool,
+    pub(super) slot: u8,
+    pub(super) trust_anchors_der: Vec<String>,
+    pub(super) doe_protocols: Option<Vec<DoeProtocol>>,
+    pub(super) negotiated: Option<Negotiated>,
+    pub(super) message_a: Option<String>,
+    pub(super) slots: Vec<Slot>,
+    pub(super) challenges: Vec<Challenge>,
+    pub(super) measurements: Vec<Measurement>,
+    pub(super) measurement_signatures: Vec<Signed>,
+    pub(super) timings: Vec<Timing>,
+    pub(super) total_micros: u64,
 }
 
-#[derive(Serialize)]
-struct DoeProtocol {
-    vendor_id: u16,
-    data_object_type: u8,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DoeProtocol {
+    pub(super) vendor_id: u16,
+    pub(super) data_object_type: u8,
 }
 
-#[derive(Serialize)]
-struct Negotiated {
-    version: String,
-    version_byte: u8,
-    base_hash: String,
-    base_hash_bits: u32,
-    asym: Option<Asym>,
-    measurement_hash: Option<String>,
-    measurement_spec: u8,
-    other_params: u8,
-    requester_flags: u32,
-    responder_flags: u32,
-    responder_ct_exponent: u8,
-    responder_data_transfer_size: Option<u32>,
-    responder_max_spdm_msg_size: Option<u32>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Negotiated {
+    pub(super) version: String,
+    pub(super) version_byte: u8,
+    pub(super) base_hash: String,
+    pub(super) base_hash_bits: u32,
+    pub(super) asym: Option<Asym>,
+    pub(super) measurement_hash: Option<String>,
+    pub(super) measurement_spec: u8,
+    pub(super) other_params: u8,
+    pub(super) requester_flags: u32,
+    pub(super) responder_flags: u32,
+    pub(super) responder_ct_exponent: u8,
+    pub(super) responder_data_transfer_size: Option<u32>,
+    pub(super) responder_max_spdm_msg_size: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Asym {
-    alg: String,
-    field: &'static str,
-    bits: u32,
-    signature_len: usize,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Asym {
+    pub(super) alg: String,
+    pub(super) field: String,
+    pub(super) bits: u32,
+    pub(super) signature_len: usize,
 }
 
-#[derive(Serialize)]
-struct Slot {
-    slot: u8,
-    chain: String,
-    digest: String,
-    leaf_der: String,
-    anchor_index: Option<usize>,
-    certificates: Vec<Cert>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Slot {
+    pub(super) slot: u8,
+    pub(super) chain: String,
+    pub(super) digest: String,
+    pub(super) leaf_der: String,
+    pub(super) anchor_index: Option<usize>,
+    pub(super) certificates: Vec<Cert>,
 }
 
-#[derive(Serialize)]
-struct Cert {
-    subject: String,
-    issuer: String,
-    serial: String,
-    key_type: String,
-    rsa_bits: Option<usize>,
-    signature_alg: String,
-    not_before_unix: u64,
-    not_after_unix: u64,
-    is_ca: bool,
+#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Cert {
+    pub(super) subject: String,
+    pub(super) issuer: String,
+    pub(super) serial: String,
+    pub(super) key_type: String,
+    pub(super) rsa_bits: Option<usize>,
+    pub(super) signature_alg: String,
+    pub(super) not_before_unix: u64,
+    pub(super) not_after_unix: u64,
+    pub(super) is_ca: bool,
 }
 
-#[derive(Serialize)]
-struct Challenge {
-    #[serde(flatten)]
-    signed: Signed,
-    measurement_summary_hash_type: u8,
-    measurement_summary_hash: Option<String>,
-    opaque_data: String,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Challenge {
+    pub(super) slot: u8,
+    pub(super) requester_nonce: String,
+    pub(super) responder_nonce: String,
+    pub(super) signature: String,
+    pub(super) transcript_hash: String,
+    pub(super) transcript: Option<Transcript>,
+    pub(super) measurement_summary_hash_type: u8,
+    pub(super) measurement_summary_hash: Option<String>,
+    pub(super) opaque_data: String,
 }
 
-#[derive(Serialize)]
-struct Signed {
-    slot: u8,
-    requester_nonce: String,
-    responder_nonce: String,
-    signature: String,
-    transcript_hash: String,
-    transcript: Option<Transcript>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Signed {
+    pub(super) slot: u8,
+    pub(super) requester_nonce: String,
+    pub(super) responder_nonce: String,
+    pub(super) signature: String,
+    pub(super) transcript_hash: String,
+    pub(super) transcript: Option<Transcript>,
 }
 
-#[derive(Serialize)]
-struct Transcript {
-    hash: String,
-    messages: Vec<TranscriptMessage>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Transcript {
+    pub(super) hash: String,
+    pub(super) messages: Vec<TranscriptMessage>,
 }
 
-#[derive(Serialize)]
-struct TranscriptMessage {
-    part: &'static str,
-    bytes: String,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TranscriptMessage {
+    pub(super) part: String,
+    pub(super) bytes: String,
 }
 
-#[derive(Serialize)]
-struct Measurement {
-    index: u8,
-    measurement_specification: u8,
-    value_type: Option<u8>,
-    value: String,
+#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Measurement {
+    pub(super) index: u8,
+    pub(super) measurement_specification: u8,
+    pub(super) value_type: Option<u8>,
+    pub(super) value: String,
 }
 
-#[derive(Serialize)]
-struct Timing {
-    phase: &'static str,
-    requests: usize,
-    micros: u64,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Timing {
+    pub(super) phase: String,
+    pub(super) requests: usize,
+    pub(super) micros: u64,
 }
 
 fn micros(d: std::time::Duration) -> u64 {
@@ -194,10 +210,10 @@ fn transcript(record: Option<&TranscriptRecord>) -> Option<Transcript> {
             .iter()
             .map(|m| TranscriptMessage {
                 part: match m.part {
-                    Part::A => "A",
-                    Part::B => "B",
-                    Part::C => "C",
-                    Part::L => "L",
+                    Part::A => "A".to_string(),
+                    Part::B => "B".to_string(),
+                    Part::C => "C".to_string(),
+                    Part::L => "L".to_string(),
                 },
                 bytes: hex::encode(&m.bytes),
             })
@@ -230,7 +246,7 @@ fn negotiated(a: &Attestation) -> Negotiated {
             };
             Asym {
                 alg: s.alg.to_string(),
-                field,
+                field: field.to_string(),
                 bits,
                 signature_len: s.signature_len,
             }
@@ -256,10 +272,10 @@ fn negotiated(a: &Attestation) -> Negotiated {
 pub fn to_json(outcome: &Outcome) -> anyhow::Result<String> {
     let a = outcome.result.as_ref().ok();
     let evidence = Evidence {
-        format: FORMAT,
+        format: FORMAT.to_string(),
         format_version: 1,
         peer: outcome.peer.clone(),
-        transport: outcome.transport.name(),
+        transport: outcome.transport.name().to_string(),
         checked_at_unix: outcome.now.unix(),
         checked_at: outcome.now.to_string(),
         authenticated: outcome.authenticated(),
@@ -314,14 +330,12 @@ pub fn to_json(outcome: &Outcome) -> anyhow::Result<String> {
             .map(|a| {
                 super::attest::challenges(a)
                     .map(|c| Challenge {
-                        signed: Signed {
-                            slot: c.slot,
-                            requester_nonce: hex::encode(c.requester_nonce),
-                            responder_nonce: hex::encode(c.responder_nonce),
-                            signature: hex::encode(&c.signature),
-                            transcript_hash: hex::encode(&c.transcript_hash),
-                            transcript: transcript(c.record.as_ref()),
-                        },
+                        slot: c.slot,
+                        requester_nonce: hex::encode(c.requester_nonce),
+                        responder_nonce: hex::encode(c.responder_nonce),
+                        signature: hex::encode(&c.signature),
+                        transcript_hash: hex::encode(&c.transcript_hash),
+                        transcript: transcript(c.record.as_ref()),
                         measurement_summary_hash_type: u8::from(c.measurement_summary_hash_type),
                         measurement_summary_hash: c
                             .measurement_summary_hash
@@ -357,7 +371,7 @@ pub fn to_json(outcome: &Outcome) -> anyhow::Result<String> {
             .phases
             .iter()
             .map(|p| Timing {
-                phase: p.name,
+                phase: p.name.to_string(),
                 requests: p.requests,
                 micros: micros(p.elapsed),
             })

@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail, ensure};
-use serde::Deserialize;
 use vtrust_crypto::CryptoProvider;
 use vtrust_crypto::hash::{Digest, HashAlg};
 use vtrust_crypto::sign::{KeyType, PublicKey};
@@ -41,7 +40,11 @@ use vtrust_spdm::negotiated::{
 use vtrust_spdm::signing::{SigningContext, verify_signature};
 use vtrust_spdm::transcript::{Part, RecordedMessage, TranscriptRecord};
 
-use super::{ALL_VERSIONS, Nonce, evidence::FORMAT, out};
+use super::evidence::{
+    Cert, Challenge as ChallengeRec, Evidence, FORMAT, Measurement as MeasurementRec, Negotiated,
+    Signed, Slot, Transcript,
+};
+use super::{ALL_VERSIONS, Nonce, out};
 
 /// The largest evidence file read.
 pub const MAX_EVIDENCE_LEN: usize = 16 * 1024 * 1024;
@@ -51,154 +54,6 @@ const MAX_CHAIN_LEN: usize = 0x28000;
 const MAX_SLOTS: usize = 8;
 const MAX_SIGNED: usize = 64;
 const MAX_MESSAGES: usize = 1024;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Evidence {
-    format: String,
-    format_version: u32,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    peer: String,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    transport: String,
-    checked_at_unix: u64,
-    checked_at: String,
-    authenticated: bool,
-    error: Option<String>,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    nonce_fixed: bool,
-    slot: u8,
-    trust_anchors_der: Vec<String>,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    doe_protocols: Option<Vec<DoeProtocol>>,
-    negotiated: Option<Negotiated>,
-    message_a: Option<String>,
-    slots: Vec<Slot>,
-    challenges: Vec<ChallengeRec>,
-    measurements: Vec<MeasurementRec>,
-    measurement_signatures: Vec<Signed>,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    timings: Vec<Timing>,
-    #[expect(dead_code, reason = "informational: not covered by any signature")]
-    total_micros: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "parsed strictly, informational")]
-struct DoeProtocol {
-    vendor_id: u16,
-    data_object_type: u8,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Negotiated {
-    version: String,
-    version_byte: u8,
-    base_hash: String,
-    base_hash_bits: u32,
-    asym: Option<Asym>,
-    measurement_hash: Option<String>,
-    measurement_spec: u8,
-    other_params: u8,
-    requester_flags: u32,
-    responder_flags: u32,
-    responder_ct_exponent: u8,
-    responder_data_transfer_size: Option<u32>,
-    responder_max_spdm_msg_size: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Asym {
-    alg: String,
-    field: String,
-    bits: u32,
-    signature_len: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Slot {
-    slot: u8,
-    chain: String,
-    digest: String,
-    leaf_der: String,
-    anchor_index: Option<usize>,
-    certificates: Vec<Cert>,
-}
-
-#[derive(Deserialize, PartialEq, Eq, Debug)]
-#[serde(deny_unknown_fields)]
-struct Cert {
-    subject: String,
-    issuer: String,
-    serial: String,
-    key_type: String,
-    rsa_bits: Option<usize>,
-    signature_alg: String,
-    not_before_unix: u64,
-    not_after_unix: u64,
-    is_ca: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChallengeRec {
-    slot: u8,
-    requester_nonce: String,
-    responder_nonce: String,
-    signature: String,
-    transcript_hash: String,
-    transcript: Option<Transcript>,
-    measurement_summary_hash_type: u8,
-    measurement_summary_hash: Option<String>,
-    opaque_data: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Signed {
-    slot: u8,
-    requester_nonce: String,
-    responder_nonce: String,
-    signature: String,
-    transcript_hash: String,
-    transcript: Option<Transcript>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Transcript {
-    hash: String,
-    messages: Vec<TranscriptMessage>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TranscriptMessage {
-    part: String,
-    bytes: String,
-}
-
-#[derive(Deserialize, PartialEq, Eq, Debug)]
-#[serde(deny_unknown_fields)]
-struct MeasurementRec {
-    index: u8,
-    measurement_specification: u8,
-    value_type: Option<u8>,
-    value: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[expect(dead_code, reason = "parsed strictly, informational")]
-struct Timing {
-    phase: String,
-    requests: usize,
-    micros: u64,
-}
 
 /// The inputs of a verification.
 pub struct VerifyInput<'a> {
