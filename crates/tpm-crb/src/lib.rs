@@ -1,0 +1,2 @@
+//! TPM CRB device model (being written).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Embedded TPM 2.0 command processor (being written).
+#![forbid(unsafe_code)]

@@ -1,0 +1,4 @@
+//! (being written)
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+fuzz_target!(|_data: &[u8]| {});
