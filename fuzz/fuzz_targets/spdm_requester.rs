@@ -75,8 +75,12 @@ fn config() -> RequesterConfig {
     );
     let caps = GetCapabilities::decode(&unhex(GET_CAPABILITIES)).unwrap();
     c.flags = caps.flags;
+    // CHUNK_CAP with a larger MaxSPDMmsgSize, so that mutated CAPABILITIES that set the
+    // responder's CHUNK_CAP reach ERROR(LargeResponse) / CHUNK_GET and CHUNK_SEND (the
+    // capture's own responder has no CHUNK_CAP, so the seed still runs the whole flow).
+    c.flags |= vtrust_spdm::codec::RequesterCapabilityFlags::CHUNK_CAP;
     c.data_transfer_size = caps.data_transfer_size.unwrap();
-    c.max_spdm_msg_size = caps.max_spdm_msg_size.unwrap();
+    c.max_spdm_msg_size = 0x8000;
     c.offer = NegotiateAlgorithms::decode(&unhex(NEGOTIATE_ALGORITHMS))
         .unwrap()
         .supported;

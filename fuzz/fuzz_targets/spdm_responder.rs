@@ -59,6 +59,9 @@ fn responder(not_ready: bool) -> Responder {
         .expect("slot");
     let mut config = ResponderConfig::default();
     config.not_ready_first_challenge = not_ready;
+    // Large messages: CHUNK_GET / CHUNK_SEND reachable when the requester sets CHUNK_CAP.
+    config.flags |= vtrust_spdm::codec::ResponderCapabilityFlags::CHUNK_CAP;
+    config.max_spdm_msg_size = 0x8000;
     Responder::new(config, identity, MeasurementStore::default_set(), provider).expect("responder")
 }
 

@@ -193,16 +193,18 @@ pub struct ResponderArgs {
     pub versions: Vec<VersionSpec>,
     #[command(flatten)]
     pub alg: AlgArgs,
-    /// Slot of the certificate chain given with `--chain` / `--key`.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=7))]
-    pub slot: u8,
-    /// The slot's certificate chain: concatenated DER certificates, root first.
+    /// Slot of each `--chain` / `--key` pair, in the same order (repeatable; default: slot 0
+    /// for a single chain). Every slot uses the `--asym` algorithm.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=7))]
+    pub slot: Vec<u8>,
+    /// A slot's certificate chain: concatenated DER certificates, root first (repeatable,
+    /// one per `--slot`).
     #[arg(long, value_name = "FILE", requires = "key")]
-    pub chain: Option<PathBuf>,
-    /// The leaf's private key for `--chain` (`*.p8` PKCS#8; `*.priv.raw` ML-DSA expanded;
-    /// else SEC1 / PKCS#1 DER); its algorithm is `--asym`.
+    pub chain: Vec<PathBuf>,
+    /// The leaf's private key for the `--chain` at the same position (`*.p8` PKCS#8;
+    /// `*.priv.raw` ML-DSA expanded; else SEC1 / PKCS#1 DER); its algorithm is `--asym`.
     #[arg(long, value_name = "FILE", requires = "chain")]
-    pub key: Option<PathBuf>,
+    pub key: Vec<PathBuf>,
     /// Measurements to report (TOML); default: the built-in set.
     #[arg(long, value_name = "FILE.toml")]
     pub measurements: Option<PathBuf>,
@@ -242,6 +244,16 @@ pub struct AttestArgs {
     /// End with SHUTDOWN (the responder stops) instead of CONTINUE (it serves the next one).
     #[arg(long)]
     pub shutdown: bool,
+    /// SPDM version(s) to accept: repeat for a set (`--version 1.2 --version 1.3`) or give
+    /// `..1.3` for every version up to one; the highest common one is used and a device
+    /// offering only versions outside the set is refused. Default: 1.0 to 1.4.
+    #[arg(long = "version", value_name = "VERSION", value_parser = parse_version_spec)]
+    pub versions: Vec<VersionSpec>,
+    /// Our DataTransferSize (42 or more): the largest message we take in one transfer. With
+    /// it we set CHUNK_CAP and larger responses come in CHUNK_GET pieces (SPDM 1.2+).
+    /// Default: one transfer of up to 32 KiB, no chunking.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(42..=0x8000))]
+    pub data_transfer_size: Option<u32>,
 }
 
 /// Options of `vtrust spdm root`.
@@ -317,6 +329,57 @@ pub fn versions_of(specs: &[VersionSpec]) -> Vec<SpdmVersion> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Nonce(pub [u8; 32]);
 
+/// The `--slot` / `--chain` / `--key` sets: the identity, slot 0's (else the first slot's)
+/// root and a description.
+fn load_slots(
+    provider: &CryptoProvider,
+    args: &ResponderArgs,
+    asym: AsymArg,
+) -> anyhow::Result<(ResponderIdentity, Vec<u8>, String)> {
+    if args.chain.len() != args.key.len() {
+        bail!(
+            "{} --chain but {} --key: give one key per chain",
+            args.chain.len(),
+            args.key.len()
+        );
+    }
+    let slots: Vec<u8> = match (args.slot.len(), args.chain.len()) {
+        (0, 1) => vec![0],
+        (n, m) if n == m => args.slot.clone(),
+        (n, m) => bail!("{n} --slot for {m} --chain: give one slot per chain"),
+    };
+    let mut seen = 0u8;
+    for &slot in &slots {
+        let bit = 1u8 << slot;
+        if seen & bit != 0 {
+            bail!("--slot {slot} given twice");
+        }
+        seen |= bit;
+    }
+    let mut identity = ResponderIdentity::new();
+    let mut described = Vec::new();
+    for ((&slot, chain), key) in slots.iter().zip(&args.chain).zip(&args.key) {
+        identity = identity
+            .with_files(provider, slot, chain, key, asym.alg())
+            .with_context(|| {
+                format!(
+                    "Loading slot {slot} from {} and {}",
+                    chain.display(),
+                    key.display()
+                )
+            })?;
+        described.push(format!("slot {slot} from {}", chain.display()));
+    }
+    let root = identity
+        .slots()
+        .iter()
+        .min_by_key(|s| s.slot_id)
+        .and_then(|s| s.certs.first())
+        .cloned()
+        .unwrap_or_default();
+    Ok((identity, root, described.join(", ")))
+}
+
 fn parse_nonce(text: &str) -> Result<Nonce, String> {
     let bytes = hex::decode(text.trim())
         .map_err(|e| format!("not hexadecimal ({e}); expected 64 hex digits"))?;
@@ -371,42 +434,25 @@ fn run_responder(args: &ResponderArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("Measurements {}", path.display()))?,
         None => MeasurementStore::default_set(),
     };
-    let (identity, root_der, description) = match (&args.chain, &args.key) {
-        (Some(chain), Some(key)) => {
-            let identity = ResponderIdentity::new()
-                .with_files(&provider, args.slot, chain, key, asym.alg())
-                .with_context(|| {
-                    format!(
-                        "Loading slot {} from {} and {}",
-                        args.slot,
-                        chain.display(),
-                        key.display()
-                    )
-                })?;
-            let root = identity
-                .slots()
-                .first()
-                .and_then(|s| s.certs.first())
-                .cloned()
-                .unwrap_or_default();
-            let text = format!("slot {} from {}", args.slot, chain.display());
-            (identity, root, text)
+    let (identity, root_der, description) = if args.chain.is_empty() {
+        if !args.slot.is_empty() {
+            bail!("--slot needs --chain and --key");
         }
-        _ => {
-            let state = identity::state_dir(args.state_dir.as_deref())?;
-            let builtin = identity::load_or_generate(&provider, &state, asym)?;
-            let text = format!(
-                "built-in {} identity {} {}",
-                builtin.alg,
-                if builtin.generated {
-                    "generated in"
-                } else {
-                    "from"
-                },
-                builtin.dir.display()
-            );
-            (builtin.identity, builtin.root_der, text)
-        }
+        let state = identity::state_dir(args.state_dir.as_deref())?;
+        let builtin = identity::load_or_generate(&provider, &state, asym)?;
+        let text = format!(
+            "built-in {} identity {} {}",
+            builtin.alg,
+            if builtin.generated {
+                "generated in"
+            } else {
+                "from"
+            },
+            builtin.dir.display()
+        );
+        (builtin.identity, builtin.root_der, text)
+    } else {
+        load_slots(&provider, args, asym)?
     };
     if let Some(path) = &args.print_root {
         identity::write_file(path, &root_der)

@@ -1,105 +1,12 @@
 //! `vtrust spdm` as a user runs it: the emulated device (`responder --once` on an ephemeral
 //! port), its exported root, and the attester against it; hostile arguments.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_vtrust");
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("vtrust-spdm-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Self(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn state(&self) -> String {
-        self.path("state").display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A responder we started; killed by its handle if it has not exited.
-struct Device {
-    child: Child,
-    addr: String,
-    /// Kept open: the responder prints more lines.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Device {
-    /// `vtrust spdm responder --listen 127.0.0.1:0 --once ARGS`; reads the bound address
-    /// from the first stdout line.
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["spdm", "responder", "--listen", "127.0.0.1:0", "--once"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start responder");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut first = String::new();
-        let mut reader = BufReader::new(stdout);
-        reader.read_line(&mut first).expect("first line");
-        let addr = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        Self {
-            child,
-            addr,
-            _stdout: reader,
-        }
-    }
-
-    /// Waits (bounded) for the responder to exit after its one connection.
-    fn wait_success(mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                assert!(status.success(), "responder exited with {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("responder still running after its --once connection");
-    }
-}
-
-impl Drop for Device {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn vtrust(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run vtrust")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{Device, Scratch, text, vtrust};
 
 /// `vtrust spdm root [ALG] --state-dir STATE --out FILE`.
 fn export_root(scratch: &Scratch, alg: &[&str], file: &str) -> PathBuf {
@@ -321,4 +228,179 @@ fn tour_attests_both_emulated_devices() {
     assert!(report.contains("[2] SPDM"), "{report}");
     assert!(report.contains("ML-DSA-87 (PqcAsymSel)"), "{report}");
     assert!(report.contains("2 of 2 devices authenticated"), "{report}");
+}
+
+#[test]
+fn attests_with_chunk_get_under_a_small_data_transfer_size() {
+    // ML-DSA-87: the ~16 KiB chain and the 4.8 KiB CHALLENGE_AUTH exceed 1024 bytes, so the
+    // device answers ERROR(LargeResponse) and the attester fetches them with CHUNK_GET.
+    let scratch = Scratch::new("chunk");
+    let root = export_root(&scratch, &["--pqc"], "root.der");
+    let state = scratch.state();
+    let device = Device::start(&["--state-dir", &state, "--pqc"]);
+    let json = scratch.path("evidence.json");
+    let out = attest(
+        &device,
+        &[
+            "--trust",
+            &root.display().to_string(),
+            "--data-transfer-size",
+            "1024",
+            "--version",
+            "1.4",
+            "--json",
+            &json.display().to_string(),
+        ],
+    );
+    let report = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{report}\n{}",
+        text(&out.stderr)
+    );
+    assert!(report.contains("verdict: AUTHENTICATED"), "{report}");
+    device.wait_success();
+    let evidence: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("evidence")).expect("JSON");
+    let flags = evidence["negotiated"]["requester_flags"].as_u64().unwrap();
+    assert_ne!(flags & 0x2_0000, 0, "CHUNK_CAP set: {flags:#x}");
+    let flags = evidence["negotiated"]["responder_flags"].as_u64().unwrap();
+    assert_ne!(
+        flags & 0x2_0000,
+        0,
+        "the device offers CHUNK_CAP: {flags:#x}"
+    );
+}
+
+#[test]
+fn attest_version_range_caps_the_negotiated_version() {
+    let scratch = Scratch::new("version-range");
+    let root = export_root(&scratch, &[], "root.der");
+    let state = scratch.state();
+    let device = Device::start(&["--state-dir", &state]);
+    let json = scratch.path("evidence.json");
+    let out = attest(
+        &device,
+        &[
+            "--trust",
+            &root.display().to_string(),
+            "--version",
+            "..1.2",
+            "--json",
+            &json.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    device.wait_success();
+    let evidence: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("evidence")).expect("JSON");
+    assert_eq!(evidence["negotiated"]["version"], "1.2");
+}
+
+#[test]
+fn attest_refuses_a_gap_in_versions_and_a_tiny_transfer_size() {
+    let gap = vtrust(&[
+        "spdm",
+        "attest",
+        "--connect",
+        "127.0.0.1:1",
+        "--version",
+        "1.1",
+        "--version",
+        "1.3",
+    ]);
+    assert_eq!(gap.status.code(), Some(1), "{}", text(&gap.stderr));
+    assert!(
+        text(&gap.stderr).contains("contiguous"),
+        "{}",
+        text(&gap.stderr)
+    );
+    let tiny = vtrust(&[
+        "spdm",
+        "attest",
+        "--connect",
+        "127.0.0.1:1",
+        "--data-transfer-size",
+        "41",
+    ]);
+    assert_eq!(tiny.status.code(), Some(2), "{}", text(&tiny.stderr));
+}
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/spdm/sample_key/ecp384/"
+);
+
+/// The first DER certificate of a concatenation (the chain's root).
+fn first_cert(chain: &[u8]) -> Vec<u8> {
+    let len = usize::from(u16::from_be_bytes([chain[2], chain[3]])) + 4;
+    chain[..len].to_vec()
+}
+
+#[test]
+fn serves_several_slots_and_attests_the_one_asked() {
+    // libspdm's two sample chains (different roots, same leaf key) in slots 0 and 1.
+    let scratch = Scratch::new("slots");
+    let chain0 = format!("{SAMPLE}bundle_responder.certchain.der");
+    let chain1 = format!("{SAMPLE}bundle_responder.certchain1.der");
+    let key = format!("{SAMPLE}end_responder.key.der");
+    let root1 = scratch.path("root1.der");
+    std::fs::write(&root1, first_cert(&std::fs::read(&chain1).unwrap())).unwrap();
+    let root1 = root1.display().to_string();
+    let device = Device::start(&[
+        "--asym", "p384", "--slot", "0", "--chain", &chain0, "--key", &key, "--slot", "1",
+        "--chain", &chain1, "--key", &key,
+    ]);
+    let out = attest(&device, &["--slot", "1", "--trust", &root1]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
+    assert!(report.contains("Certificate chain, slot 1"), "{report}");
+    device.wait_success();
+
+    // Slot 0's root does not anchor slot 1.
+    let device = Device::start(&[
+        "--asym", "p384", "--slot", "0", "--chain", &chain0, "--key", &key, "--slot", "1",
+        "--chain", &chain1, "--key", &key,
+    ]);
+    let root0 = format!("{SAMPLE}ca.cert.der");
+    let out = attest(&device, &["--slot", "1", "--trust", &root0]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn refuses_mismatched_slot_chain_and_key_lists() {
+    let chain0 = format!("{SAMPLE}bundle_responder.certchain.der");
+    let key = format!("{SAMPLE}end_responder.key.der");
+    let cases: [&[&str]; 3] = [
+        // Two chains, one key.
+        &["--chain", &chain0, "--key", &key, "--chain", &chain0],
+        // Two chains without slots.
+        &[
+            "--chain", &chain0, "--key", &key, "--chain", &chain0, "--key", &key,
+        ],
+        // The same slot twice.
+        &[
+            "--slot", "2", "--chain", &chain0, "--key", &key, "--slot", "2", "--chain", &chain0,
+            "--key", &key,
+        ],
+    ];
+    for extra in cases {
+        let mut args = vec![
+            "spdm",
+            "responder",
+            "--listen",
+            "127.0.0.1:0",
+            "--asym",
+            "p384",
+        ];
+        args.extend_from_slice(extra);
+        let out = vtrust(&args);
+        assert_ne!(out.status.code(), Some(0), "{extra:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("--key") || err.contains("--slot"),
+            "{extra:?}: {err}"
+        );
+    }
 }

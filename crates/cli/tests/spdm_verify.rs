@@ -1,14 +1,14 @@
 //! `vtrust spdm verify`: evidence from a real `attest --json` verifies offline; every one-byte
 //! change to an authenticated field, a wrong trust anchor and a wrong `--nonce` fail.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+
+use common::{Device, Scratch, text, vtrust};
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_vtrust");
 
 const NONCE: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -22,87 +22,6 @@ const UNAUTHENTICATED: &[&str] = &[
     "/timings",
     "/total_micros",
 ];
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("vtrust-spdm-verify-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Self(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Device {
-    child: Child,
-    addr: String,
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Device {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["spdm", "responder", "--listen", "127.0.0.1:0", "--once"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start responder");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut first = String::new();
-        let mut reader = BufReader::new(stdout);
-        reader.read_line(&mut first).expect("first line");
-        let addr = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        Self {
-            child,
-            addr,
-            _stdout: reader,
-        }
-    }
-
-    fn wait(mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.child.try_wait().expect("try_wait").is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Device {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn vtrust(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run vtrust")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Exports the root of `alg`, attests a fresh responder and returns (root, evidence).
 fn collect(scratch: &Scratch, alg: &[&str], tag: &str, nonce: Option<&str>) -> (PathBuf, PathBuf) {
@@ -133,7 +52,7 @@ fn collect(scratch: &Scratch, alg: &[&str], tag: &str, nonce: Option<&str>) -> (
     }
     let out = vtrust(&args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    device.wait();
+    device.wait_success();
     (root, json)
 }
 

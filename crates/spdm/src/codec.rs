@@ -33,6 +33,7 @@
 
 mod algorithm;
 mod challenge;
+mod chunk;
 mod context;
 mod error;
 mod error_response;
@@ -55,6 +56,10 @@ pub use algorithm::{
     SupportedAlgorithms,
 };
 pub use challenge::{Challenge, ChallengeAuth, MeasurementSummaryHashType};
+pub use chunk::{
+    CHUNK_HEADER_LEN, ChunkBody, ChunkGet, ChunkResponse, ChunkSend, ChunkSendAck,
+    LARGE_MESSAGE_SIZE_LEN,
+};
 pub use context::DecodeContext;
 pub use error::{CodecError, CodecErrorKind};
 pub use error_response::{ErrorCode, ErrorResponse, ExtendedErrorData, RespondIfReady};

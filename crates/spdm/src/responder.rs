@@ -18,16 +18,21 @@
 //! | `vca` | GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS and the selection policy |
 //! | `auth` | GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, RESPOND_IF_READY |
 //! | `meas` | GET_MEASUREMENTS |
+//! | `chunk` | CHUNK_GET, CHUNK_SEND: large responses and requests |
 //!
 //! Transcripts ([`crate::transcript`]), VCA outcome checks ([`crate::negotiated`]) and
 //! signatures ([`crate::signing`]) are shared with the requester.
 //!
+//! Large messages (1.2+, CHUNK_CAP on both sides, `chunk`): a response above the requester's
+//! DataTransferSize is answered ERROR(LargeResponse) and fetched with CHUNK_GET; a request
+//! above ours arrives with CHUNK_SEND. Without chunking such a response is refused with
+//! ResponseTooLarge.
+//!
 //! Not implemented (answered UnsupportedRequest): sessions (KEY_EXCHANGE, PSK, ...),
-//! CHUNK_SEND/CHUNK_GET (so a response above the requester's DataTransferSize is refused
-//! with ResponseTooLarge), mutual authentication, CSR/SET_CERTIFICATE, events, MEL,
-//! endpoint info, multi-key.
+//! mutual authentication, CSR/SET_CERTIFICATE, events, MEL, endpoint info, multi-key.
 
 mod auth;
+mod chunk;
 pub mod config;
 pub mod identity;
 mod meas;
@@ -156,6 +161,8 @@ pub struct Responder {
     /// The not-ready knob fired already.
     pub(crate) not_ready_used: bool,
     pub(crate) next_token: u8,
+    /// Handle for the next ERROR(LargeResponse).
+    pub(crate) next_chunk_handle: u8,
 }
 
 impl std::fmt::Debug for Responder {
@@ -172,7 +179,7 @@ impl Responder {
     ///
     /// # Errors
     /// [`ResponderError::Config`] for no versions, a DataTransferSize below 42 or above
-    /// MaxSPDMmsgSize; [`ResponderError::Measurements`] if the store does not render with
+    /// MaxSPDMmsgSize (or different from it without CHUNK_CAP); [`ResponderError::Measurements`] if the store does not render with
     /// one of the configured measurement hashes (a precomputed digest of another size).
     pub fn new(
         config: ResponderConfig,
@@ -188,6 +195,16 @@ impl Responder {
         {
             return Err(ResponderError::Config(
                 "DataTransferSize below 42 or above MaxSPDMmsgSize",
+            ));
+        }
+        // DSP0274 1.2 §10.4: without CHUNK_CAP the two sizes are equal.
+        if !config
+            .flags
+            .contains(crate::codec::ResponderCapabilityFlags::CHUNK_CAP)
+            && config.data_transfer_size != config.max_spdm_msg_size
+        {
+            return Err(ResponderError::Config(
+                "MaxSPDMmsgSize differs from DataTransferSize without CHUNK_CAP",
             ));
         }
         for bit in config.measurement_hash_algo.iter() {
@@ -212,6 +229,7 @@ impl Responder {
             state: ConnectionState::default(),
             not_ready_used: false,
             next_token: 1,
+            next_chunk_handle: 1,
         })
     }
 
@@ -305,7 +323,9 @@ impl Responder {
                 // L1/L2 covers an unbroken run of GET_MEASUREMENTS: any other request, and a
                 // GET_MEASUREMENTS answered with an ERROR, restarts it (libspdm resets
                 // message_m on every GET_MEASUREMENTS error; its requester does the same).
-                if code != RequestCode::GetMeasurements || result.is_err() {
+                // Chunk messages only carry other messages and leave it alone.
+                let chunk = matches!(code, RequestCode::ChunkGet | RequestCode::ChunkSend);
+                if !chunk && (code != RequestCode::GetMeasurements || result.is_err()) {
                     s.transcript.reset_l();
                 }
                 self.state = ConnectionState::Negotiated(s);
@@ -315,6 +335,26 @@ impl Responder {
     }
 
     fn negotiated_request(
+        &mut self,
+        s: &mut state::Negotiated,
+        code: RequestCode,
+        request: &[u8],
+    ) -> Result<Vec<u8>, Rejection> {
+        match code {
+            RequestCode::ChunkGet => return self.chunk_get(s, request),
+            RequestCode::ChunkSend => return self.chunk_send(s, request),
+            _ => {}
+        }
+        // Any other request abandons a large message in transfer (DSP0274 1.2 §10.20/21).
+        s.large_response = None;
+        s.large_request = None;
+        let response = self.answer(s, code, request)?;
+        let room = self.transfer_size(s);
+        Ok(self.deliver(s, response, room))
+    }
+
+    /// The response to a (possibly reassembled) request after VCA, before chunking.
+    pub(crate) fn answer(
         &mut self,
         s: &mut state::Negotiated,
         code: RequestCode,
@@ -362,13 +402,19 @@ impl Responder {
         Ok(response)
     }
 
-    /// The largest response the requester takes in one transfer: its DataTransferSize
-    /// (1.2+), else our MaxSPDMmsgSize.
+    /// The largest response the requester takes: with chunking its MaxSPDMmsgSize (larger
+    /// responses go out with CHUNK_GET), else its DataTransferSize (1.2+), else our
+    /// MaxSPDMmsgSize.
     pub(crate) fn max_response(&self, s: &state::Negotiated) -> u32 {
-        s.negotiated
-            .requester_caps
+        let caps = &s.negotiated.requester_caps;
+        let one_transfer = caps
             .data_transfer_size
-            .unwrap_or(self.config.max_spdm_msg_size)
+            .unwrap_or(self.config.max_spdm_msg_size);
+        if self.chunking(s) {
+            caps.max_spdm_msg_size.unwrap_or(one_transfer)
+        } else {
+            one_transfer
+        }
     }
 
     /// ResponseTooLarge (1.2+) if `len` exceeds what the requester receives in one transfer.
@@ -400,6 +446,8 @@ fn implemented(code: RequestCode) -> bool {
             | RequestCode::GetMeasurements
             | RequestCode::VendorDefinedRequest
             | RequestCode::RespondIfReady
+            | RequestCode::ChunkGet
+            | RequestCode::ChunkSend
     )
 }
 

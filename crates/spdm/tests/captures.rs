@@ -12,7 +12,7 @@ use vtrust_spdm::codec::{
     KeySchedule, Measurement, MeasurementAttributes, MeasurementHashAlgo, MeasurementOperation,
     MeasurementSpecification, MeasurementSummaryHashType, MelSpecification, OtherParams,
     PqcAsymAlgo, Request, RequesterCapabilityFlags, ResponderCapabilityFlags, Response,
-    ResponseCode, SpdmVersion,
+    SpdmVersion,
 };
 use vtrust_wire::Encode;
 
@@ -572,19 +572,36 @@ fn mctp_1_4_mldsa65_fields_match_the_notes() {
                 assert_eq!(e.error_code, ErrorCode::LargeResponse);
                 assert_eq!(e.extended, ExtendedErrorData::LargeResponse { handle: 1 });
             }
-            11 | 12 | 47 | 52 => {
-                // CHUNK_GET, CHUNK_RESPONSE, KEY_EXCHANGE: header only in this layer.
-                let header = match m {
-                    Decoded::Request(Request::Other(o)) | Decoded::Response(Response::Other(o)) => {
-                        o.header
-                    }
-                    _ => panic!("[{n}] not generic"),
+            11 => {
+                let Request::ChunkGet(g) = request(m) else {
+                    panic!("[11] not CHUNK_GET")
                 };
-                assert_eq!(header.code, frame.code());
+                assert_eq!((g.handle, g.chunk_seq_no), (1, 0));
+                assert_eq!(len, 8, "1.4 ChunkSeqNo is 32-bit");
+            }
+            12 | 52 => {
+                let Response::ChunkResponse(c) = response(m) else {
+                    panic!("[{n}] not CHUNK_RESPONSE")
+                };
                 if n == 12 {
-                    assert_eq!(header.response_code(), ResponseCode::ChunkResponse);
-                    assert_eq!(header.param2, 1, "Handle");
+                    assert!(!c.last_chunk);
+                    assert_eq!((c.handle, c.body.chunk_seq_no), (1, 0));
+                    assert_eq!(c.body.chunk.len(), 4336);
+                    assert_eq!(c.body.large_message_size, Some(16_861));
+                } else {
+                    // The KEY_EXCHANGE_RSP's second and last piece: no LargeMessageSize.
+                    assert!(c.last_chunk);
+                    assert_eq!((c.handle, c.body.chunk_seq_no), (7, 1));
+                    assert_eq!(c.body.chunk.len(), 211);
+                    assert_eq!(c.body.large_message_size, None);
                 }
+            }
+            47 => {
+                // KEY_EXCHANGE: header only in this layer.
+                let Decoded::Request(Request::Other(o)) = m else {
+                    panic!("[47] not generic")
+                };
+                assert_eq!(o.header.code, frame.code());
             }
             30 => {
                 let Response::ChallengeAuth(c) = response(m) else {
@@ -607,5 +624,48 @@ fn mctp_1_4_mldsa65_fields_match_the_notes() {
             }
             _ => unreachable!(),
         },
+    );
+}
+
+/// The four CHUNK_RESPONSEs of libspdm's slot-0 certificate (frames 12, 14, 16, 18) reassemble
+/// into one CERTIFICATE of LargeMessageSize bytes that holds the whole chain.
+#[test]
+fn mctp_1_4_chunk_responses_reassemble_into_the_certificate() {
+    let frames = common::read("mctp_1.4_mldsa65.txt");
+    let ctx = sizes("mctp_1.4_mldsa65.txt");
+    let mut whole = Vec::new();
+    let mut announced = None;
+    let mut seen = Vec::new();
+    for number in [12, 14, 16, 18] {
+        let frame = frames.iter().find(|f| f.number == number).unwrap();
+        let data = frame.spdm(Transport::Mctp).unwrap();
+        let Response::ChunkResponse(c) = Response::decode(data, &ctx).unwrap() else {
+            panic!("[{number}] not CHUNK_RESPONSE")
+        };
+        if c.body.chunk_seq_no == 0 {
+            announced = c.body.large_message_size;
+        }
+        seen.push((c.body.chunk_seq_no, c.last_chunk, c.body.chunk.len()));
+        whole.extend_from_slice(c.body.chunk);
+    }
+    assert_eq!(
+        seen,
+        [
+            (0, false, 4336),
+            (1, false, 4340),
+            (2, false, 4340),
+            (3, true, 3845)
+        ]
+    );
+    assert_eq!(Some(whole.len() as u32), announced);
+    let Response::Certificate(cert) = Response::decode(&whole, &ctx).unwrap() else {
+        panic!("reassembled message is not CERTIFICATE")
+    };
+    assert_eq!(cert.remainder_length, 0);
+    assert_eq!(cert.cert_chain.len(), 16_861 - 8);
+    // The SPDM chain's own Length field (bytes 0-1 before 1.4 large chains) covers it all.
+    assert_eq!(
+        usize::from(u16::from_le_bytes([cert.cert_chain[0], cert.cert_chain[1]])),
+        cert.cert_chain.len()
     );
 }

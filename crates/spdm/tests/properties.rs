@@ -6,15 +6,16 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use vtrust_spdm::codec::{
     AlgStructure, AlgType, Algorithms, BaseAsymAlgo, BaseHashAlgo, Capabilities, CertModel,
-    Certificate, Challenge, ChallengeAuth, ContentChanged, DecodeContext, Digests, DmtfMeasurement,
-    DmtfMeasurementType, ErrorCode, ErrorResponse, ExtCapabilityFlags, ExtendedAlgorithm,
-    ExtendedErrorData, GetCapabilities, GetCertificate, GetDigests, GetMeasurements, GetVersion,
-    Header, KeyUsageMask, Measurement, MeasurementAttributes, MeasurementBlock,
-    MeasurementHashAlgo, MeasurementOperation, MeasurementSpecification, Measurements,
-    MelSpecification, NegotiateAlgorithms, OtherMessage, OtherParams, PqcAsymAlgo, RegistryId,
-    Request, RequestCode, RequesterCapabilityFlags, RespondIfReady, ResponderCapabilityFlags,
-    Response, ResponseCode, SlotKeyInfo, SlotMask, SpdmVersion, StandardId, SupportedAlgorithms,
-    VendorDefinedRequest, VendorDefinedResponse, Version, VersionNumberEntry,
+    Certificate, Challenge, ChallengeAuth, ChunkBody, ChunkGet, ChunkResponse, ChunkSend,
+    ChunkSendAck, ContentChanged, DecodeContext, Digests, DmtfMeasurement, DmtfMeasurementType,
+    ErrorCode, ErrorResponse, ExtCapabilityFlags, ExtendedAlgorithm, ExtendedErrorData,
+    GetCapabilities, GetCertificate, GetDigests, GetMeasurements, GetVersion, Header, KeyUsageMask,
+    Measurement, MeasurementAttributes, MeasurementBlock, MeasurementHashAlgo,
+    MeasurementOperation, MeasurementSpecification, Measurements, MelSpecification,
+    NegotiateAlgorithms, OtherMessage, OtherParams, PqcAsymAlgo, RegistryId, Request, RequestCode,
+    RequesterCapabilityFlags, RespondIfReady, ResponderCapabilityFlags, Response, ResponseCode,
+    SlotKeyInfo, SlotMask, SpdmVersion, StandardId, SupportedAlgorithms, VendorDefinedRequest,
+    VendorDefinedResponse, Version, VersionNumberEntry,
 };
 use vtrust_wire::Encode;
 
@@ -242,6 +243,8 @@ fn request() -> impl Strategy<Value = Request<'static>> {
                     | RequestCode::GetMeasurements
                     | RequestCode::VendorDefinedRequest
                     | RequestCode::RespondIfReady
+                    | RequestCode::ChunkSend
+                    | RequestCode::ChunkGet
             )
         })
         .collect();
@@ -258,7 +261,25 @@ fn request() -> impl Strategy<Value = Request<'static>> {
             })
         },
     );
+    let chunk_send = chunk_parts().prop_map(|(version, last_chunk, handle, body)| {
+        Request::ChunkSend(ChunkSend {
+            version,
+            last_chunk,
+            handle,
+            body,
+        })
+    });
+    let chunk_get =
+        (chunk_version(), any::<u8>(), any::<u32>()).prop_map(|(version, handle, seq)| {
+            Request::ChunkGet(ChunkGet {
+                version,
+                handle,
+                chunk_seq_no: seq_for(version, seq),
+            })
+        });
     prop_oneof![
+        chunk_send,
+        chunk_get,
         Just(Request::GetVersion(GetVersion)),
         get_capabilities,
         negotiate,
@@ -566,6 +587,8 @@ fn response() -> impl Strategy<Value = (Response<'static>, DecodeContext)> {
                     | ResponseCode::Measurements
                     | ResponseCode::Error
                     | ResponseCode::VendorDefinedResponse
+                    | ResponseCode::ChunkSendAck
+                    | ResponseCode::ChunkResponse
             )
         })
         .collect();
@@ -582,7 +605,35 @@ fn response() -> impl Strategy<Value = (Response<'static>, DecodeContext)> {
             }))
         },
     );
+    let chunk_response = chunk_parts().prop_map(move |(version, last_chunk, handle, body)| {
+        plain(Response::ChunkResponse(ChunkResponse {
+            version,
+            last_chunk,
+            handle,
+            body,
+        }))
+    });
+    let chunk_ack = (
+        chunk_version(),
+        any::<bool>(),
+        any::<u8>(),
+        any::<u32>(),
+        bytes(64),
+    )
+        .prop_map(
+            move |(version, early_error_detected, handle, seq, response)| {
+                plain(Response::ChunkSendAck(ChunkSendAck {
+                    version,
+                    early_error_detected,
+                    handle,
+                    chunk_seq_no: seq_for(version, seq),
+                    response,
+                }))
+            },
+        );
     prop_oneof![
+        chunk_response,
+        chunk_ack,
         version_rsp,
         capabilities,
         algorithms,
@@ -598,6 +649,46 @@ fn response() -> impl Strategy<Value = (Response<'static>, DecodeContext)> {
 
 /// Messages whose last field runs to the end of the message: a prefix can be another valid
 /// message of the same kind.
+/// Versions that have the chunk messages (1.2+).
+fn chunk_version() -> impl Strategy<Value = SpdmVersion> {
+    select(vec![SpdmVersion::V12, SpdmVersion::V13, SpdmVersion::V14])
+}
+
+/// ChunkSeqNo is 16-bit before 1.4.
+fn seq_for(version: SpdmVersion, seq: u32) -> u32 {
+    if version >= SpdmVersion::V14 {
+        seq
+    } else {
+        seq & 0xFFFF
+    }
+}
+
+/// Version, LastChunk, Handle and body of CHUNK_SEND / CHUNK_RESPONSE (LargeMessageSize
+/// exactly in chunk 0).
+fn chunk_parts() -> impl Strategy<Value = (SpdmVersion, bool, u8, ChunkBody<'static>)> {
+    (
+        chunk_version(),
+        any::<bool>(),
+        any::<u8>(),
+        prop_oneof![Just(0u32), any::<u32>()],
+        any::<u32>(),
+        bytes(64),
+    )
+        .prop_map(|(version, last, handle, seq, total, chunk)| {
+            let seq = seq_for(version, seq);
+            (
+                version,
+                last,
+                handle,
+                ChunkBody {
+                    chunk_seq_no: seq,
+                    large_message_size: (seq == 0).then_some(total),
+                    chunk,
+                },
+            )
+        })
+}
+
 fn open_ended_request(r: &Request<'_>) -> bool {
     matches!(r, Request::Other(_))
 }
@@ -606,6 +697,7 @@ fn open_ended_response(r: &Response<'_>) -> bool {
     matches!(
         r,
         Response::Other(_)
+            | Response::ChunkSendAck(_)
             | Response::Error(ErrorResponse {
                 extended: ExtendedErrorData::Opaque(_),
                 ..

@@ -2,10 +2,10 @@
 
 use vtrust_spdm::codec::{
     AlgStructure, AlgType, Capabilities, CertModel, Certificate, Challenge, ChallengeAuth,
-    CodecError, CodecErrorKind, DecodeContext, Digests, ErrorCode, ErrorResponse,
-    ExtendedErrorData, GetCertificate, GetMeasurements, Header, MeasurementAttributes,
-    MeasurementOperation, Measurements, OtherMessage, Request, Response, SlotMask, SpdmVersion,
-    Version, VersionNumberEntry,
+    ChunkBody, ChunkGet, ChunkResponse, CodecError, CodecErrorKind, DecodeContext, Digests,
+    ErrorCode, ErrorResponse, ExtendedErrorData, GetCertificate, GetMeasurements, Header,
+    MeasurementAttributes, MeasurementOperation, Measurements, OtherMessage, Request, Response,
+    SlotMask, SpdmVersion, Version, VersionNumberEntry,
 };
 use vtrust_wire::{DecodeErrorKind, Encode, EncodeError};
 
@@ -737,9 +737,87 @@ fn refuses_encoding_generic_message_for_a_parsed_code() {
         body: &[0, 0, 0, 0],
     };
     assert_eq!(
-        Request::Other(chunk_get).to_vec().unwrap(),
-        h("14 86 00 01 00 00 00 00")
+        Request::Other(chunk_get).to_vec(),
+        Err(EncodeError::invalid_value("RequestResponseCode"))
     );
+    // KEY_EXCHANGE is not parsed by this layer: the generic form encodes.
+    let key_exchange = OtherMessage {
+        header: Header::peek(&h("14 e4 ff 00")).unwrap(),
+        body: &[1, 2, 3],
+    };
+    assert_eq!(
+        Request::Other(key_exchange).to_vec().unwrap(),
+        h("14 e4 ff 00 01 02 03")
+    );
+}
+
+#[test]
+fn chunk_messages_use_16_bit_sequence_numbers_before_1_4() {
+    // DSP0274 1.2 §10.21: CHUNK_GET is the header and a 16-bit ChunkSeqNo; 1.4 widens it.
+    let g = ChunkGet::decode(&h("12 86 00 05 03 00")).unwrap();
+    assert_eq!(
+        (g.version, g.handle, g.chunk_seq_no),
+        (SpdmVersion::V12, 5, 3)
+    );
+    assert_eq!(g.to_vec().unwrap(), h("12 86 00 05 03 00"));
+    let g = ChunkGet::decode(&h("14 86 00 05 03 00 01 00")).unwrap();
+    assert_eq!(g.chunk_seq_no, 0x0001_0003);
+    // CHUNK_RESPONSE 1.2 chunk 0: ChunkSeqNo u16, Reserved u16, ChunkSize u32,
+    // LargeMessageSize u32, chunk.
+    let bytes = h("12 06 01 05 00 00 00 00 02 00 00 00 00 01 00 00 aa bb");
+    let c = ChunkResponse::decode(&bytes).unwrap();
+    assert!(c.last_chunk);
+    assert_eq!(c.body.large_message_size, Some(0x100));
+    assert_eq!(c.body.chunk, [0xaa, 0xbb]);
+    assert_eq!(c.to_vec().unwrap(), bytes);
+}
+
+#[test]
+fn refuses_chunk_get_sequence_number_above_16_bits_before_1_4() {
+    let g = ChunkGet {
+        version: SpdmVersion::V13,
+        handle: 1,
+        chunk_seq_no: 0x1_0000,
+    };
+    assert_eq!(g.to_vec(), Err(EncodeError::invalid_value("ChunkSeqNo")));
+}
+
+#[test]
+fn refuses_chunk_messages_in_versions_without_them() {
+    let g = ChunkGet {
+        version: SpdmVersion::V11,
+        handle: 1,
+        chunk_seq_no: 0,
+    };
+    assert_eq!(g.to_vec(), Err(EncodeError::invalid_value("SPDMVersion")));
+}
+
+#[test]
+fn refuses_large_message_size_outside_chunk_0() {
+    let body = |seq, large| ChunkBody {
+        chunk_seq_no: seq,
+        large_message_size: large,
+        chunk: &[1],
+    };
+    for (seq, large) in [(0, None), (1, Some(10))] {
+        let c = ChunkResponse {
+            version: SpdmVersion::V14,
+            last_chunk: false,
+            handle: 1,
+            body: body(seq, large),
+        };
+        assert_eq!(
+            c.to_vec(),
+            Err(EncodeError::invalid_value("LargeMessageSize"))
+        );
+    }
+}
+
+#[test]
+fn refuses_chunk_shorter_than_chunk_size() {
+    // ChunkSize 4, 2 bytes present.
+    let err = ChunkResponse::decode(&h("14 06 00 01 01 00 00 00 04 00 00 00 aa bb")).unwrap_err();
+    assert_eq!(err.field, "SPDMchunk");
 }
 
 #[test]

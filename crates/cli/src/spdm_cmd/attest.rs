@@ -49,6 +49,10 @@ pub struct AttestOptions {
     pub nonce: Option<Nonce>,
     /// End with SHUTDOWN rather than CONTINUE.
     pub shutdown: bool,
+    /// Versions accepted (lowest, highest).
+    pub versions: (SpdmVersion, SpdmVersion),
+    /// Our DataTransferSize with CHUNK_CAP (`None`: one transfer, no chunking).
+    pub data_transfer_size: Option<u32>,
 }
 
 /// One phase of the flow and the time spent in it (round trips and our checks).
@@ -108,6 +112,8 @@ pub fn run_cli(args: &AttestArgs) -> anyhow::Result<std::process::ExitCode> {
         slot: args.slot,
         nonce: args.nonce,
         shutdown: args.shutdown,
+        versions: version_range(&args.versions)?,
+        data_transfer_size: args.data_transfer_size,
     };
     let outcome = attest(&options)?;
     let json_to_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
@@ -207,11 +213,30 @@ pub fn attest(options: &AttestOptions) -> anyhow::Result<Outcome> {
     })
 }
 
+/// `--version` values as (lowest, highest): the versions must form a contiguous range.
+pub fn version_range(specs: &[super::VersionSpec]) -> anyhow::Result<(SpdmVersion, SpdmVersion)> {
+    let versions = super::versions_of(specs);
+    let (Some(&min), Some(&max)) = (versions.first(), versions.last()) else {
+        return Ok((SpdmVersion::V10, SpdmVersion::V14));
+    };
+    let span = super::ALL_VERSIONS
+        .iter()
+        .filter(|v| **v >= min && **v <= max)
+        .count();
+    anyhow::ensure!(
+        span == versions.len(),
+        "--version: attest accepts a contiguous range of versions (e.g. 1.2 and 1.3, or ..1.3)"
+    );
+    Ok((min, max))
+}
+
 /// The requester's configuration: SPDM up to 1.4, every signature algorithm we verify
 /// offered, no session capabilities, the flow DIGESTS, CERTIFICATE(slot), CHALLENGE(slot),
 /// all measurements signed with slot `slot`.
 fn requester_config(options: &AttestOptions, now: Timestamp) -> RequesterConfig {
-    let mut config = RequesterConfig::new(SpdmVersion::V14, options.anchors.clone(), now);
+    let (min_version, max_version) = options.versions;
+    let mut config = RequesterConfig::new(max_version, options.anchors.clone(), now);
+    config.min_version = min_version;
     config.flags = RequesterCapabilityFlags::empty();
     config.offer.base_asym_algo = BaseAsymAlgo::TPM_ALG_ECDSA_ECC_NIST_P256
         | BaseAsymAlgo::TPM_ALG_ECDSA_ECC_NIST_P384
@@ -232,9 +257,14 @@ fn requester_config(options: &AttestOptions, now: Timestamp) -> RequesterConfig 
         Step::Measurements,
     ];
     config.measurement_slot = options.slot;
-    // ML-DSA-87 signatures (4627 bytes) do not fit spdm-emu's 0x1200 without CHUNK_GET.
-    config.data_transfer_size = MAX_SPDM_MSG_SIZE;
+    // By default one transfer takes any message up to MAX_SPDM_MSG_SIZE (ML-DSA-87
+    // signatures, 4627 bytes, exceed spdm-emu's 0x1200); with --data-transfer-size larger
+    // responses come with CHUNK_GET.
+    config.data_transfer_size = options.data_transfer_size.unwrap_or(MAX_SPDM_MSG_SIZE);
     config.max_spdm_msg_size = MAX_SPDM_MSG_SIZE;
+    if options.data_transfer_size.is_some() {
+        config.flags |= RequesterCapabilityFlags::CHUNK_CAP;
+    }
     config.max_padding = if options.transport == TransportArg::Doe {
         3
     } else {

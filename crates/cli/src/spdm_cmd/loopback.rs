@@ -54,6 +54,11 @@ pub fn run(alg: SignatureAlg, transport: TransportArg) -> anyhow::Result<Loopbac
         slot: 0,
         nonce: None,
         shutdown: true,
+        versions: (
+            vtrust_spdm::codec::SpdmVersion::V10,
+            vtrust_spdm::codec::SpdmVersion::V14,
+        ),
+        data_transfer_size: None,
     });
     let served = thread
         .join()

@@ -57,10 +57,13 @@ pub fn build_responder(
     config.pqc_asym_algo = pqc;
     config.flags = ResponderCapabilityFlags::CERT_CAP
         | ResponderCapabilityFlags::CHAL_CAP
-        | ResponderCapabilityFlags::MEAS_CAP_SIG;
-    // Without CHUNK_CAP, DataTransferSize must equal MaxSPDMmsgSize; ML-DSA-87 responses
-    // need more than spdm-emu's 0x1200.
-    config.data_transfer_size = super::attest::MAX_SPDM_MSG_SIZE;
+        | ResponderCapabilityFlags::MEAS_CAP_SIG
+        | ResponderCapabilityFlags::CHUNK_CAP;
+    // Requests up to spdm-emu's 0x1200 in one transfer, messages up to 32 KiB: a requester
+    // with CHUNK_CAP and a smaller DataTransferSize (libspdm `--cap CHUNK`: 0x1200) gets the
+    // ML-DSA-87 CHALLENGE_AUTH (4.8 KiB) and certificate chain with CHUNK_GET; one without
+    // gets them in one transfer if its DataTransferSize allows.
+    config.data_transfer_size = 0x1200;
     config.max_spdm_msg_size = super::attest::MAX_SPDM_MSG_SIZE;
     Responder::new(config, identity, store, provider).context("Building the responder")
 }

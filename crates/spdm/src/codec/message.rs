@@ -4,6 +4,7 @@
 use vtrust_wire::{Encode, EncodeError, Reader, Writer};
 
 use super::challenge::{Challenge, ChallengeAuth};
+use super::chunk::{ChunkGet, ChunkResponse, ChunkSend, ChunkSendAck};
 use super::context::DecodeContext;
 use super::error::{CodecError, CodecErrorKind};
 use super::error_response::{ErrorResponse, RespondIfReady};
@@ -38,6 +39,8 @@ const fn parsed_request(code: RequestCode) -> bool {
             | RequestCode::GetMeasurements
             | RequestCode::VendorDefinedRequest
             | RequestCode::RespondIfReady
+            | RequestCode::ChunkSend
+            | RequestCode::ChunkGet
     )
 }
 
@@ -54,6 +57,8 @@ const fn parsed_response(code: ResponseCode) -> bool {
             | ResponseCode::Measurements
             | ResponseCode::Error
             | ResponseCode::VendorDefinedResponse
+            | ResponseCode::ChunkSendAck
+            | ResponseCode::ChunkResponse
     )
 }
 
@@ -78,6 +83,10 @@ pub enum Request<'a> {
     VendorDefinedRequest(VendorDefinedRequest<'a>),
     /// RESPOND_IF_READY.
     RespondIfReady(RespondIfReady),
+    /// CHUNK_SEND (1.2).
+    ChunkSend(ChunkSend<'a>),
+    /// CHUNK_GET (1.2).
+    ChunkGet(ChunkGet),
     /// Any other known request code, by header only.
     Other(OtherMessage<'a>),
 }
@@ -137,6 +146,8 @@ impl<'a> Request<'a> {
             RequestCode::RespondIfReady => {
                 Self::RespondIfReady(RespondIfReady::decode_body(&h, r)?)
             }
+            RequestCode::ChunkSend => Self::ChunkSend(ChunkSend::decode_body(&h, r)?),
+            RequestCode::ChunkGet => Self::ChunkGet(ChunkGet::decode_body(&h, r)?),
             RequestCode::Unknown(_) => return Err(unexpected_code(h.code)),
             _ => Self::Other(OtherMessage::decode_body(&h, r)),
         })
@@ -155,6 +166,8 @@ impl<'a> Request<'a> {
             Self::GetMeasurements(m) => m.version,
             Self::VendorDefinedRequest(m) => m.version,
             Self::RespondIfReady(m) => m.version,
+            Self::ChunkSend(m) => m.version,
+            Self::ChunkGet(m) => m.version,
             Self::Other(m) => m.header.version,
         }
     }
@@ -172,6 +185,8 @@ impl<'a> Request<'a> {
             Self::GetMeasurements(_) => RequestCode::GetMeasurements,
             Self::VendorDefinedRequest(_) => RequestCode::VendorDefinedRequest,
             Self::RespondIfReady(_) => RequestCode::RespondIfReady,
+            Self::ChunkSend(_) => RequestCode::ChunkSend,
+            Self::ChunkGet(_) => RequestCode::ChunkGet,
             Self::Other(m) => m.header.request_code(),
         }
     }
@@ -190,6 +205,8 @@ impl Encode for Request<'_> {
             Self::GetMeasurements(m) => m.encode(w),
             Self::VendorDefinedRequest(m) => m.encode(w),
             Self::RespondIfReady(m) => m.encode(w),
+            Self::ChunkSend(m) => m.encode(w),
+            Self::ChunkGet(m) => m.encode(w),
             Self::Other(m) => {
                 // Only codes `decode` would also leave unparsed.
                 let code = m.header.request_code();
@@ -224,6 +241,10 @@ pub enum Response<'a> {
     Error(ErrorResponse<'a>),
     /// VENDOR_DEFINED_RESPONSE.
     VendorDefinedResponse(VendorDefinedResponse<'a>),
+    /// CHUNK_SEND_ACK (1.2).
+    ChunkSendAck(ChunkSendAck<'a>),
+    /// CHUNK_RESPONSE (1.2).
+    ChunkResponse(ChunkResponse<'a>),
     /// Any other known response code, by header only.
     Other(OtherMessage<'a>),
 }
@@ -278,6 +299,8 @@ impl<'a> Response<'a> {
             ResponseCode::VendorDefinedResponse => {
                 Self::VendorDefinedResponse(VendorDefinedResponse::decode_body(&h, r)?)
             }
+            ResponseCode::ChunkSendAck => Self::ChunkSendAck(ChunkSendAck::decode_body(&h, r)?),
+            ResponseCode::ChunkResponse => Self::ChunkResponse(ChunkResponse::decode_body(&h, r)?),
             ResponseCode::Unknown(_) => return Err(unexpected_code(h.code)),
             _ => Self::Other(OtherMessage::decode_body(&h, r)),
         })
@@ -296,6 +319,8 @@ impl<'a> Response<'a> {
             Self::Measurements(m) => m.version,
             Self::Error(m) => m.version,
             Self::VendorDefinedResponse(m) => m.version,
+            Self::ChunkSendAck(m) => m.version,
+            Self::ChunkResponse(m) => m.version,
             Self::Other(m) => m.header.version,
         }
     }
@@ -313,6 +338,8 @@ impl<'a> Response<'a> {
             Self::Measurements(_) => ResponseCode::Measurements,
             Self::Error(_) => ResponseCode::Error,
             Self::VendorDefinedResponse(_) => ResponseCode::VendorDefinedResponse,
+            Self::ChunkSendAck(_) => ResponseCode::ChunkSendAck,
+            Self::ChunkResponse(_) => ResponseCode::ChunkResponse,
             Self::Other(m) => m.header.response_code(),
         }
     }
@@ -331,6 +358,8 @@ impl Encode for Response<'_> {
             Self::Measurements(m) => m.encode(w),
             Self::Error(m) => m.encode(w),
             Self::VendorDefinedResponse(m) => m.encode(w),
+            Self::ChunkSendAck(m) => m.encode(w),
+            Self::ChunkResponse(m) => m.encode(w),
             Self::Other(m) => {
                 // Only codes `decode` would also leave unparsed.
                 let code = m.header.response_code();

@@ -22,8 +22,20 @@ impl AwaitingCertificate {
         remainder: Option<u32>,
     ) -> Result<Next, RequesterError> {
         let config = &conn.base.config;
-        let ours = config.data_transfer_size;
-        let theirs = conn.negotiated.responder_data_transfer_size(ours);
+        // With chunking a CERTIFICATE may span transfers (ERROR(LargeResponse) + CHUNK_GET):
+        // ask for as much as both MaxSPDMmsgSizes allow, as libspdm does (0xFFFF).
+        let (ours, theirs) = if conn.chunk_version().is_some() {
+            let ours = config.max_spdm_msg_size;
+            let theirs = conn
+                .negotiated
+                .responder_caps
+                .max_spdm_msg_size
+                .map_or(ours, |m| m.min(ours));
+            (ours, theirs)
+        } else {
+            let ours = config.data_transfer_size;
+            (ours, conn.negotiated.responder_data_transfer_size(ours))
+        };
         let portion_cap = ours
             .min(theirs)
             .saturating_sub(CERTIFICATE_HEADER_LEN)
@@ -62,6 +74,9 @@ impl Awaiting for AwaitingCertificate {
     fn pending(&mut self) -> &mut Pending {
         &mut self.pending
     }
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        self.conn.chunk_version()
+    }
     fn base(&self) -> &Base {
         &self.conn.base
     }
@@ -84,12 +99,7 @@ impl Awaiting for AwaitingCertificate {
         let config = Arc::clone(&conn.base.config);
         let ctx = conn.negotiated.decode_context();
         let (response, len) = decode_expected(&pending, &config, bytes, &ctx)?;
-        let Response::Certificate(c) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Certificate,
-                got: response.code().into(),
-            });
-        };
+        let c = expect_response!(response, Certificate);
         if c.slot_id != slot {
             return Err(Misbehavior::Slot {
                 slot: c.slot_id,

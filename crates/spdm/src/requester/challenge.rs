@@ -57,6 +57,9 @@ impl Awaiting for AwaitingChallengeAuth {
     fn pending(&mut self) -> &mut Pending {
         &mut self.pending
     }
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        self.conn.chunk_version()
+    }
     fn base(&self) -> &Base {
         &self.conn.base
     }
@@ -83,12 +86,7 @@ impl Awaiting for AwaitingChallengeAuth {
                 summary != MeasurementSummaryHashType::NoMeasurementSummaryHash,
             );
         let (response, len) = decode_expected(&pending, &config, bytes, &ctx)?;
-        let Response::ChallengeAuth(auth) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::ChallengeAuth,
-                got: response.code().into(),
-            });
-        };
+        let auth = expect_response!(response, ChallengeAuth);
         if auth.slot_id != slot {
             return Err(Misbehavior::Slot {
                 slot: auth.slot_id,

@@ -48,7 +48,8 @@ pub struct RequesterConfig {
     pub max_version: SpdmVersion,
     /// GET_CAPABILITIES CTExponent (1.1+).
     pub ct_exponent: u8,
-    /// GET_CAPABILITIES flags (1.1+). Do not set CHUNK_CAP (CHUNK_GET is not implemented).
+    /// GET_CAPABILITIES flags (1.1+). With CHUNK_CAP (1.2+), responses above
+    /// `data_transfer_size` (up to `max_spdm_msg_size`) are fetched with CHUNK_GET.
     pub flags: RequesterCapabilityFlags,
     /// Our DataTransferSize (1.2+): the largest SPDM message we receive in one transfer.
     pub data_transfer_size: u32,
@@ -163,7 +164,8 @@ impl RequesterConfig {
     }
 
     /// The offer as NEGOTIATE_ALGORITHMS of `version` can carry it.
-    pub(crate) fn offer_for(&self, version: SpdmVersion) -> SupportedAlgorithms {
+    #[must_use]
+    pub fn offer_for(&self, version: SpdmVersion) -> SupportedAlgorithms {
         let mut o = self.offer.clone();
         if !version.at_least(SpdmVersion::V11) {
             o.alg_structs.clear();

@@ -33,6 +33,9 @@ impl Awaiting for AwaitingDigests {
     fn pending(&mut self) -> &mut Pending {
         &mut self.pending
     }
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        self.conn.chunk_version()
+    }
     fn base(&self) -> &Base {
         &self.conn.base
     }
@@ -48,12 +51,7 @@ impl Awaiting for AwaitingDigests {
         let config = Arc::clone(&conn.base.config);
         let ctx = conn.negotiated.decode_context();
         let (response, len) = decode_expected(&pending, &config, bytes, &ctx)?;
-        let Response::Digests(d) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Digests,
-                got: response.code().into(),
-            });
-        };
+        let d = expect_response!(response, Digests);
         if conn.version().at_least(SpdmVersion::V13)
             && d.provisioned_slot_mask.0 & !d.supported_slot_mask.0 != 0
         {

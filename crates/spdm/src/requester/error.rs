@@ -18,6 +18,9 @@ pub enum Misbehavior {
         /// What it was.
         got: SpdmVersion,
     },
+    /// A large response (CHUNK_GET / CHUNK_RESPONSE) broke the transfer rules.
+    #[error("Large response: {0}")]
+    Chunk(&'static str),
     /// CAPABILITIES flags that contradict each other or the version.
     #[error("Incoherent capabilities: {0}")]
     IncoherentCapabilities(&'static str),
@@ -120,8 +123,9 @@ pub enum RequesterError {
         /// ErrorData.
         data: u8,
     },
-    /// ERROR(LargeResponse): the response needs CHUNK_GET.
-    #[error("Chunking not supported yet (ERROR LargeResponse)")]
+    /// ERROR(LargeResponse) although chunking was not negotiated (1.2+ and CHUNK_CAP on
+    /// both sides), or in answer to CHUNK_GET.
+    #[error("ERROR(LargeResponse) without negotiated chunking")]
     ChunkingNotSupported,
     /// Busy, ResponseNotReady or RequestResynch more often than allowed.
     #[error("Gave up after {0} retries")]

@@ -65,6 +65,9 @@ impl Awaiting for AwaitingMeasurements {
     fn pending(&mut self) -> &mut Pending {
         &mut self.pending
     }
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        self.conn.chunk_version()
+    }
     fn base(&self) -> &Base {
         &self.conn.base
     }
@@ -90,12 +93,7 @@ impl Awaiting for AwaitingMeasurements {
             .decode_context()
             .with_signature_requested(signed);
         let (response, len) = decode_expected(&pending, &config, bytes, &ctx)?;
-        let Response::Measurements(m) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Measurements,
-                got: response.code().into(),
-            });
-        };
+        let m = expect_response!(response, Measurements);
         if m.blocks.len() > config.max_measurement_blocks {
             return Err(Misbehavior::Measurements("more blocks than our limit").into());
         }

@@ -17,6 +17,7 @@
 //! | `mod.rs` | [`Requester`], [`Next`], ERROR handling (Busy, ResponseNotReady, RequestResynch, LargeResponse), the post-VCA connection |
 //! | `vca` | GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS and the capability checks |
 //! | `digests`, `certificate`, `challenge`, `measurements` | one request/response pair each |
+//! | `chunk` | CHUNK_GET (a response announced with ERROR(LargeResponse)) and CHUNK_SEND (a request above the responder's DataTransferSize) |
 //! | `config` | [`RequesterConfig`], [`Step`], [`MeasurementPlan`] |
 //! | `attestation` | [`Attestation`], the evidence |
 //! | `driver` | [`Exchange`], [`run`] |
@@ -60,9 +61,30 @@
 //! verifies over L1/L2. Every response must carry the negotiated version and the code of the
 //! request; anything else is refused with a typed [`RequesterError`].
 
+#[macro_use]
+mod macros {
+    /// Takes variant `$variant` of a decoded [`Response`], or refuses the response as
+    /// [`RequesterError::UnexpectedResponse`] (the variant and the response code share a
+    /// name).
+    macro_rules! expect_response {
+        ($response:expr, $variant:ident) => {
+            match $response {
+                Response::$variant(m) => m,
+                other => {
+                    return Err(RequesterError::UnexpectedResponse {
+                        expected: ResponseCode::$variant,
+                        got: other.code().into(),
+                    });
+                }
+            }
+        };
+    }
+}
+
 mod attestation;
 mod certificate;
 mod challenge;
+mod chunk;
 mod config;
 mod digests;
 mod driver;
@@ -83,6 +105,7 @@ pub use attestation::{
 };
 pub use certificate::AwaitingCertificate;
 pub use challenge::AwaitingChallengeAuth;
+pub use chunk::{AwaitingChunk, AwaitingChunkAck};
 pub use config::{MeasurementPlan, RequesterConfig, Step};
 pub use digests::AwaitingDigests;
 pub use driver::{Exchange, RunError, run};
@@ -149,6 +172,10 @@ pub enum Requester {
     AwaitingChallengeAuth(Box<AwaitingChallengeAuth>),
     /// GET_MEASUREMENTS sent.
     AwaitingMeasurements(Box<AwaitingMeasurements>),
+    /// CHUNK_GET sent (fetching a large response for the state inside).
+    AwaitingChunk(Box<AwaitingChunk>),
+    /// CHUNK_SEND sent (a large request of the state inside, in pieces).
+    AwaitingChunkAck(Box<AwaitingChunkAck>),
 }
 
 impl Requester {
@@ -174,7 +201,7 @@ impl Requester {
         provider: &CryptoProvider,
         response: &[u8],
     ) -> Result<Next, RequesterError> {
-        match self {
+        let next = match self {
             Self::AwaitingVersion(s) => step(s, provider, response),
             Self::AwaitingCapabilities(s) => step(s, provider, response),
             Self::AwaitingAlgorithms(s) => step(s, provider, response),
@@ -182,7 +209,29 @@ impl Requester {
             Self::AwaitingCertificate(s) => step(s, provider, response),
             Self::AwaitingChallengeAuth(s) => step(s, provider, response),
             Self::AwaitingMeasurements(s) => step(s, provider, response),
-        }
+            Self::AwaitingChunk(s) => step(s, provider, response),
+            Self::AwaitingChunkAck(s) => step(s, provider, response),
+        }?;
+        AwaitingChunkAck::wrap_if_large(next)
+    }
+
+    /// For a state after VCA with chunking negotiated: the version, the responder's
+    /// DataTransferSize and the base, to send a large request with CHUNK_SEND.
+    fn chunk_send_params(&self) -> Option<(SpdmVersion, usize, Base)> {
+        let conn = match self {
+            Self::AwaitingDigests(s) => &s.conn,
+            Self::AwaitingCertificate(s) => &s.conn,
+            Self::AwaitingChallengeAuth(s) => &s.conn,
+            Self::AwaitingMeasurements(s) => &s.conn,
+            _ => return None,
+        };
+        let version = conn.chunk_version()?;
+        let dts = conn.negotiated.responder_caps.data_transfer_size?;
+        Some((
+            version,
+            usize::try_from(dts).unwrap_or(usize::MAX),
+            conn.base.clone(),
+        ))
     }
 
     /// The response code this state waits for.
@@ -196,6 +245,8 @@ impl Requester {
             Self::AwaitingCertificate(s) => s.pending.expected,
             Self::AwaitingChallengeAuth(s) => s.pending.expected,
             Self::AwaitingMeasurements(s) => s.pending.expected,
+            Self::AwaitingChunk(s) => s.expected(),
+            Self::AwaitingChunkAck(s) => s.expected(),
         }
     }
 }
@@ -204,13 +255,15 @@ fn check_config(c: &RequesterConfig) -> Result<(), RequesterError> {
     if !c.min_version.is_known() || !c.max_version.is_known() || c.min_version > c.max_version {
         return Err(RequesterError::Config("min_version..=max_version is empty"));
     }
-    if c.flags.contains(RequesterCapabilityFlags::CHUNK_CAP) {
-        return Err(RequesterError::Config(
-            "CHUNK_CAP: chunking not supported yet",
-        ));
-    }
     if c.data_transfer_size < MIN_DATA_TRANSFER_SIZE || c.max_spdm_msg_size < c.data_transfer_size {
         return Err(RequesterError::Config("DataTransferSize / MaxSPDMmsgSize"));
+    }
+    if !c.flags.contains(RequesterCapabilityFlags::CHUNK_CAP)
+        && c.max_spdm_msg_size != c.data_transfer_size
+    {
+        return Err(RequesterError::Config(
+            "MaxSPDMmsgSize differs from DataTransferSize without CHUNK_CAP",
+        ));
     }
     let mut digests = false;
     let mut chains: Vec<u8> = Vec::new();
@@ -286,6 +339,8 @@ enum ErrorAction {
     Resend(Vec<u8>),
     Wait(Duration, Vec<u8>),
     Resynch,
+    /// ERROR(LargeResponse, Handle): fetch the response with CHUNK_GET.
+    Large(u8),
 }
 
 /// Handles ERROR responses common to every state.
@@ -376,7 +431,10 @@ fn check_error(
             Ok(ErrorAction::Wait(delay, riy))
         }
         ErrorCode::RequestResynch => Ok(ErrorAction::Resynch),
-        ErrorCode::LargeResponse => Err(RequesterError::ChunkingNotSupported),
+        ErrorCode::LargeResponse => match extended {
+            ExtendedErrorData::LargeResponse { handle } => Ok(ErrorAction::Large(handle)),
+            _ => Err(Misbehavior::Chunk("ERROR(LargeResponse) without a Handle").into()),
+        },
         code => Err(RequesterError::ErrorResponse {
             code,
             data: error_data,
@@ -395,6 +453,10 @@ fn decode_padded<'a>(
 /// One awaiting state.
 trait Awaiting: Sized {
     fn pending(&mut self) -> &mut Pending;
+    /// The negotiated version when chunking was negotiated (ERROR(LargeResponse) allowed).
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        None
+    }
     fn base(&self) -> &Base;
     fn wrap(self: Box<Self>) -> Requester;
     fn handle(
@@ -421,6 +483,13 @@ fn step<S: Awaiting>(
             delay,
             request,
         }),
+        ErrorAction::Large(handle) => match s.chunk_version() {
+            Some(version) => {
+                let base = s.base().clone();
+                AwaitingChunk::start(s.wrap(), base, version, handle)
+            }
+            None => Err(RequesterError::ChunkingNotSupported),
+        },
         ErrorAction::Resynch => {
             let mut base = s.base().clone();
             if base.resynch_left == 0 {
@@ -492,6 +561,19 @@ struct Conn {
 impl Conn {
     fn version(&self) -> SpdmVersion {
         self.negotiated.version
+    }
+
+    /// The version, when chunking was negotiated: 1.2+ and CHUNK_CAP on both sides.
+    fn chunk_version(&self) -> Option<SpdmVersion> {
+        let n = &self.negotiated;
+        (n.version.at_least(SpdmVersion::V12)
+            && n.requester_caps
+                .flags
+                .contains(RequesterCapabilityFlags::CHUNK_CAP)
+            && n.responder_caps
+                .flags
+                .contains(ResponderCapabilityFlags::CHUNK_CAP))
+        .then_some(n.version)
     }
 
     fn slot(&self, slot: u8) -> Option<&ValidSlot> {

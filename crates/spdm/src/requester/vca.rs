@@ -44,12 +44,7 @@ impl Awaiting for AwaitingVersion {
         let config = &self.base.config;
         let (response, len) =
             decode_expected(&self.pending, config, bytes, &DecodeContext::default())?;
-        let Response::Version(v) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Version,
-                got: response.code().into(),
-            });
-        };
+        let v = expect_response!(response, Version);
         let offered = v
             .entries
             .iter()
@@ -181,12 +176,7 @@ impl Awaiting for AwaitingCapabilities {
         let config = Arc::clone(&self.base.config);
         let (response, len) =
             decode_expected(&self.pending, &config, bytes, &DecodeContext::default())?;
-        let Response::Capabilities(caps) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Capabilities,
-                got: response.code().into(),
-            });
-        };
+        let caps = expect_response!(response, Capabilities);
         check_responder_caps(&caps)?;
         let version = self.get_caps.version;
         self.vca.append(&self.pending.request)?;
@@ -244,12 +234,7 @@ impl Awaiting for AwaitingAlgorithms {
         let config = Arc::clone(&self.base.config);
         let (response, len) =
             decode_expected(&self.pending, &config, bytes, &DecodeContext::default())?;
-        let Response::Algorithms(algorithms) = response else {
-            return Err(RequesterError::UnexpectedResponse {
-                expected: ResponseCode::Algorithms,
-                got: response.code().into(),
-            });
-        };
+        let algorithms = expect_response!(response, Algorithms);
         let negotiated =
             Negotiated::from_vca(&self.get_caps, &self.caps, &self.negotiate, &algorithms)?;
         check_plan_capabilities(&config, &negotiated)?;

@@ -59,6 +59,33 @@ pub struct Negotiated {
     pub(crate) authenticated: bool,
     /// A request answered with ResponseNotReady.
     pub(crate) pending: Option<Pending>,
+    /// A response answered with ERROR(LargeResponse), being fetched with CHUNK_GET.
+    pub(crate) large_response: Option<LargeResponse>,
+    /// A request arriving in CHUNK_SEND pieces.
+    pub(crate) large_request: Option<LargeRequest>,
+}
+
+/// DSP0274 1.2 §10.21: a response larger than the requester's DataTransferSize, kept until
+/// its last chunk went out.
+#[derive(Debug, Clone)]
+pub(crate) struct LargeResponse {
+    pub(crate) handle: u8,
+    pub(crate) bytes: Vec<u8>,
+    /// The ChunkSeqNo the next CHUNK_GET must carry.
+    pub(crate) next_seq: u32,
+    /// Bytes of `bytes` already sent.
+    pub(crate) sent: usize,
+}
+
+/// DSP0274 1.2 §10.20: a request arriving in CHUNK_SEND pieces.
+#[derive(Debug, Clone)]
+pub(crate) struct LargeRequest {
+    pub(crate) handle: u8,
+    /// LargeMessageSize from chunk 0 (at most our MaxSPDMmsgSize).
+    pub(crate) total: usize,
+    pub(crate) bytes: Vec<u8>,
+    /// The ChunkSeqNo the next CHUNK_SEND must carry.
+    pub(crate) next_seq: u32,
 }
 
 impl Negotiated {

@@ -309,6 +309,8 @@ impl Responder {
                     chains,
                     authenticated: false,
                     pending: None,
+                    large_response: None,
+                    large_request: None,
                 };
                 (ConnectionState::Negotiated(Box::new(next)), Ok(response))
             }

@@ -53,6 +53,19 @@ impl Case {
         }
     }
 
+    /// libspdm 1.4, ML-DSA-65, CHUNK: the certificate comes as ERROR(LargeResponse) +
+    /// CHUNK_GET/CHUNK_RESPONSE. Only the frames before KEY_EXCHANGE (frame 47).
+    pub fn mctp14() -> Self {
+        let mut loaded = load("mctp_1.4_mldsa65.txt");
+        loaded.msgs.retain(|m| m.number < 47);
+        Self {
+            loaded,
+            alg_dir: "mldsa65",
+            version: SpdmVersion::V14,
+            max_padding: 0,
+        }
+    }
+
     /// Captured (request, response) pairs: request exact, response as the binding gives it
     /// (DOE padding still on).
     pub fn pairs(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
