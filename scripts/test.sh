@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests need. None yet beyond the toolchain (gcc builds aws-lc);
-# later systems add swtpm and qemu-system-x86 here.
+# Debian packages the tests need: the toolchain (gcc builds aws-lc, g++ libFuzzer for the
+# fuzz-seed replay), swtpm (the real TPM backend) and tpm2-tools (a real TPM client of
+# `vtrust tpm serve`).
 need_pkgs=()
-for tool in gcc:gcc make:make; do
+for tool in gcc:gcc make:make g++:g++ swtpm:swtpm swtpm_setup:swtpm-tools tpm2_getrandom:tpm2-tools; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_pkgs+=("${tool#*:}")
 done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
@@ -28,4 +29,20 @@ for ex in crates/*/examples/*.rs; do
   name=$(basename "$ex" .rs)
   echo "example $name ($pkg)"
   timeout 300 cargo run --quiet --locked -p "$pkg" --example "$name" >/dev/null
+done
+# Fuzz targets must not rot: build them with stable cargo (no coverage instrumentation, so
+# no cargo-fuzz or nightly needed) and run each once over its committed seed corpus.
+# Fuzzing itself: see the README.
+fuzz_target_dir="${CARGO_TARGET_DIR:-$PWD/target}/fuzz-replay"
+(cd fuzz && CARGO_TARGET_DIR="$fuzz_target_dir" cargo build --release --locked --bins)
+for target in fuzz/fuzz_targets/*.rs; do
+  name=$(basename "$target" .rs)
+  seeds=(fuzz/corpus/"$name"/seed-*)
+  [ -e "${seeds[0]}" ] || { echo "fuzz target $name has no seed corpus" >&2; exit 1; }
+  echo "fuzz seeds $name (${#seeds[@]})"
+  "$fuzz_target_dir/release/$name" "${seeds[@]}" >/dev/null 2>&1 || {
+    echo "fuzz target $name fails on its seeds:" >&2
+    "$fuzz_target_dir/release/$name" "${seeds[@]}" 2>&1 | tail -20 >&2
+    exit 1
+  }
 done

@@ -1,7 +1,7 @@
 //! `vtrust`: the command-line front end of vtrust.
 //!
 //! Subcommands map to the systems of the project; each lives in its own module:
-//! `crypto` ([`crypto_cmd`]) and `tour` ([`tour`]). Logging goes to stderr through
+//! `crypto` ([`crypto_cmd`]), `spdm` ([`spdm_cmd`]), `tpm` ([`tpm_cmd`]) and `tour` ([`tour`]). Logging goes to stderr through
 //! `tracing`, filtered by `RUST_LOG` (default `warn`).
 
 #![forbid(unsafe_code)]
@@ -10,6 +10,7 @@ mod crypto_cmd;
 mod report;
 mod spdm_cmd;
 mod tour;
+mod tpm_cmd;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,12 @@ enum Command {
         #[command(subcommand)]
         command: spdm_cmd::SpdmCommand,
     },
+    /// TPM: commands through the CRB device with PTP 1.07 chunking; the embedded TPM served
+    /// over swtpm's protocol.
+    Tpm {
+        #[command(subcommand)]
+        command: tpm_cmd::TpmCommand,
+    },
     /// Run every system end to end on embedded defaults and print a report with timings.
     Tour(tour::TourArgs),
 }
@@ -48,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Crypto { command } => crypto_cmd::run(command),
         Command::Spdm { command } => spdm_cmd::run(command),
+        Command::Tpm { command } => tpm_cmd::run(command),
         Command::Tour(args) => tour::run(&args),
     };
     match result {

@@ -861,3 +861,28 @@ fn error_codes_map_to_spdm_errors() {
     );
     assert_eq!(version.wire(), None);
 }
+
+#[test]
+fn refuses_chunk_messages_with_a_version_before_1_2() {
+    // Found by the spdm_codec fuzz target: a 1.1 CHUNK_RESPONSE decoded but could not be
+    // re-encoded. Chunk messages exist from 1.2; earlier versions do not decode.
+    for bytes in [
+        h("11 06 00 01 00 00 00 00 01 00 00 00 01 00 00 00 aa"),
+        h("11 86 00 01 00 00"),
+        h("10 05 00 01 00 00"),
+        h("11 85 01 01 00 00 00 00 01 00 00 00 01 00 00 00 aa"),
+    ] {
+        let err = match bytes[1] {
+            0x85 | 0x86 => Request::decode(&bytes).unwrap_err(),
+            _ => Response::decode(&bytes, &DecodeContext::default()).unwrap_err(),
+        };
+        assert_eq!(err, err_unsupported(bytes[0]), "{bytes:02x?}");
+    }
+}
+
+fn err_unsupported(version: u8) -> CodecError {
+    err(
+        "SPDMVersion",
+        CodecErrorKind::UnsupportedVersion { version },
+    )
+}

@@ -12,8 +12,12 @@
 #![forbid(unsafe_code)]
 
 pub mod embedded;
+pub mod ptm;
 pub mod server;
+mod stream;
 pub mod swtpm;
+
+pub use stream::Endpoint;
 
 use std::fmt;
 

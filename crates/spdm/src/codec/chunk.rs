@@ -64,6 +64,20 @@ fn write_seq_no(
     }
 }
 
+/// Chunk messages exist from SPDM 1.2: an earlier SPDMVersion byte does not decode.
+fn check_decode_version(version: SpdmVersion) -> Result<(), CodecError> {
+    if version.at_least(SpdmVersion::V12) {
+        Ok(())
+    } else {
+        Err(CodecError::new(
+            "SPDMVersion",
+            super::error::CodecErrorKind::UnsupportedVersion {
+                version: version.raw(),
+            },
+        ))
+    }
+}
+
 fn check_chunk_version(version: SpdmVersion) -> Result<(), EncodeError> {
     if version.at_least(SpdmVersion::V12) {
         Ok(())
@@ -150,6 +164,7 @@ impl<'a> ChunkSend<'a> {
     }
 
     pub(crate) fn decode_body(header: &Header, r: &mut Reader<'a>) -> Result<Self, CodecError> {
+        check_decode_version(header.version)?;
         Ok(Self {
             version: header.version,
             last_chunk: header.param1 & LAST_CHUNK != 0,
@@ -207,6 +222,7 @@ impl<'a> ChunkSendAck<'a> {
     }
 
     pub(crate) fn decode_body(header: &Header, r: &mut Reader<'a>) -> Result<Self, CodecError> {
+        check_decode_version(header.version)?;
         Ok(Self {
             version: header.version,
             early_error_detected: header.param1 & EARLY_ERROR_DETECTED != 0,
@@ -260,6 +276,7 @@ impl ChunkGet {
     }
 
     pub(crate) fn decode_body(header: &Header, r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        check_decode_version(header.version)?;
         Ok(Self {
             version: header.version,
             handle: header.param2,
@@ -307,6 +324,7 @@ impl<'a> ChunkResponse<'a> {
     }
 
     pub(crate) fn decode_body(header: &Header, r: &mut Reader<'a>) -> Result<Self, CodecError> {
+        check_decode_version(header.version)?;
         Ok(Self {
             version: header.version,
             last_chunk: header.param1 & LAST_CHUNK != 0,
