@@ -13,8 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SPDM_EMU_BIN:?set SPDM_EMU_BIN to the directory with spdm_requester_emu and spdm_responder_emu}"
 command -v hyperfine >/dev/null || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
-cargo build --release --locked -p vtrust
-VTRUST=${CARGO_TARGET_DIR:-$PWD/target}/release/vtrust
+# VTRUST_BIN: use an already built vtrust instead of building it.
+if [ -z "${VTRUST_BIN:-}" ]; then
+  cargo build --release --locked -p vtrust
+fi
+VTRUST=${VTRUST_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/vtrust}
+mkdir -p "${CARGO_TARGET_DIR:-target}"
 B=$SPDM_EMU_BIN
 RUNS=${RUNS:-30}
 PRELOAD=()

@@ -13,8 +13,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 : "${SPDM_EMU_BIN:?set SPDM_EMU_BIN to the directory with spdm_requester_emu and spdm_responder_emu}"
-cargo build --release --locked -p vtrust >/dev/null || exit 2
-VTRUST=${CARGO_TARGET_DIR:-$PWD/target}/release/vtrust
+# VTRUST_BIN: use an already built vtrust instead of building it.
+if [ -z "${VTRUST_BIN:-}" ]; then
+  cargo build --release --locked -p vtrust >/dev/null || exit 2
+fi
+VTRUST=${VTRUST_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/vtrust}
 B=$SPDM_EMU_BIN
 PRELOAD=()
 [ -e "$B/libnodelay.so" ] && PRELOAD=(env "LD_PRELOAD=$B/libnodelay.so")

@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: the toolchain (gcc builds aws-lc, g++ libFuzzer for the
-# fuzz-seed replay), swtpm (the real TPM backend) and tpm2-tools (a real TPM client of
-# `vtrust tpm serve`).
+# fuzz-seed replay), swtpm (the real TPM backend), tpm2-tools (a real TPM client of
+# `vtrust tpm serve`) and QEMU (its firmware drives the served TPM through QEMU's own CRB).
 need_pkgs=()
-for tool in gcc:gcc make:make g++:g++ swtpm:swtpm swtpm_setup:swtpm-tools tpm2_getrandom:tpm2-tools; do
+for tool in gcc:gcc make:make g++:g++ swtpm:swtpm swtpm_setup:swtpm-tools \
+    tpm2_getrandom:tpm2-tools qemu-system-x86_64:qemu-system-x86; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_pkgs+=("${tool#*:}")
 done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then

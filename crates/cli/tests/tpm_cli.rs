@@ -200,3 +200,88 @@ fn tpm2_tools_use_the_served_embedded_tpm() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// QEMU's `-tpmdev emulator` (its swtpm client) with QEMU's own `tpm-crb` device in front of
+/// `vtrust tpm serve`: the firmware (SeaBIOS) starts the TPM and measures the boot into it.
+#[test]
+fn qemu_firmware_measures_into_the_served_tpm() {
+    use std::io::Write as _;
+    if Command::new("qemu-system-x86_64")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("qemu-system-x86_64 is not installed: run `bash scripts/test.sh` (it installs it)");
+    }
+    let dir = std::env::temp_dir().join(format!("vtrust-tpm-qemu-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ctrl = dir.join("ctrl.sock");
+    let log = dir.join("serve.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_vtrust"))
+        .args(["tpm", "serve", "--ctrl", &ctrl.display().to_string()])
+        .env("RUST_LOG", "vtrust_tpm_backend=debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ctrl.exists() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut qemu = Command::new("qemu-system-x86_64")
+        .args([
+            "-machine",
+            "q35,accel=tcg",
+            "-m",
+            "256",
+            "-nodefaults",
+            "-display",
+            "none",
+            "-qmp",
+            "stdio",
+            "-chardev",
+            &format!("socket,id=chrtpm,path={}", ctrl.display()),
+            "-tpmdev",
+            "emulator,id=tpm0,chardev=chrtpm",
+            "-device",
+            "tpm-crb,tpmdev=tpm0",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = qemu.stdin.take().unwrap();
+    writeln!(stdin, r#"{{"execute":"qmp_capabilities"}}"#).unwrap();
+    // Wait for the firmware's first measurement (TPM2_PCR_Extend answered with success).
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("command_code=0x182") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = writeln!(stdin, r#"{{"execute":"quit"}}"#);
+    let _ = qemu.wait();
+    // QEMU ends the emulator with CMD_SHUTDOWN, which stops the server.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stopped = server.try_wait().unwrap().is_some();
+    let _ = server.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+    let line = |code: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("command_code={code} ")))
+            .unwrap_or_else(|| panic!("no command {code} in\n{text}"))
+            .to_owned()
+    };
+    // TPM2_Startup and the first TPM2_PCR_Extend, both answered TPM_RC_SUCCESS.
+    assert!(line("0x144").contains("response_code=0x0 "), "{text}");
+    assert!(line("0x182").contains("response_code=0x0 "), "{text}");
+    assert!(stopped, "the server did not stop on QEMU's CMD_SHUTDOWN");
+}

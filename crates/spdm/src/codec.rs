@@ -47,6 +47,7 @@ mod measurement_record;
 mod message;
 mod negotiate_algorithms;
 mod other;
+mod signed_tail;
 mod vendor_defined;
 
 pub use algorithm::{

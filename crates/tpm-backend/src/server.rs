@@ -368,8 +368,28 @@ impl ControlHandler {
             }
             locality.unwrap_or(state.locality)
         };
+        let code = command
+            .get(6..10)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, u32::from_be_bytes);
         match self.backend.execute(loc, command) {
-            Ok(rsp) => rsp,
+            Ok(rsp) => {
+                // Guest-triggered: debug level only (DESIGN.md).
+                tracing::debug!(
+                    locality = loc,
+                    command_code = format_args!("{code:#x}"),
+                    command_len = command.len(),
+                    response_code = format_args!(
+                        "{:#x}",
+                        rsp.get(6..10)
+                            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                            .map_or(0, u32::from_be_bytes)
+                    ),
+                    response_len = rsp.len(),
+                    "TPM command"
+                );
+                rsp
+            }
             Err(e) => {
                 tracing::debug!("Backend failed a command: {e}");
                 error_response(TPM_RC_FAILURE)

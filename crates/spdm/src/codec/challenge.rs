@@ -6,15 +6,15 @@
 //! RequesterContext to both (after the nonce; after the opaque data). The signature covers the
 //! transcript up to [`ChallengeAuth::signature_offset`].
 
-use vtrust_wire::{Encode, EncodeError, LengthPrefix, Reader, Writer, open_enum};
+use vtrust_wire::{Encode, EncodeError, Reader, Writer, open_enum};
 
 use super::context::DecodeContext;
 use super::error::CodecError;
 use super::get_digests::SlotMask;
 use super::header::{Header, RequestCode, ResponseCode, SpdmVersion, write_header};
+use super::signed_tail::SignedTail;
 use super::{
-    MAX_OPAQUE_DATA_LEN, NONCE_LEN, REQUESTER_CONTEXT_LEN, check_absent, check_presence,
-    decode_exact, read_if,
+    NONCE_LEN, REQUESTER_CONTEXT_LEN, check_absent, check_presence, decode_exact, read_if,
 };
 
 open_enum! {
@@ -146,10 +146,10 @@ impl<'a> ChallengeAuth<'a> {
         } else {
             None
         };
-        let opaque_data = r
-            .prefixed("OpaqueDataLength", LengthPrefix::U16Le, MAX_OPAQUE_DATA_LEN)?
-            .rest();
-        let requester_context = read_if(r, "RequesterContext", v.at_least(SpdmVersion::V13))?;
+        let SignedTail {
+            opaque_data,
+            requester_context,
+        } = SignedTail::decode(r, v)?;
         let signature = r.bytes("Signature", ctx.signature_len)?;
         Ok(Self {
             version: v,
@@ -166,6 +166,13 @@ impl<'a> ChallengeAuth<'a> {
         })
     }
 
+    fn tail(&self) -> SignedTail<'a> {
+        SignedTail {
+            opaque_data: self.opaque_data,
+            requester_context: self.requester_context,
+        }
+    }
+
     /// Where Signature starts: the signed transcript includes the message up to here
     /// (DSP0274: the CHALLENGE_AUTH "without the signature").
     #[must_use]
@@ -175,9 +182,7 @@ impl<'a> ChallengeAuth<'a> {
             self.cert_chain_hash.len(),
             NONCE_LEN,
             self.measurement_summary_hash.map_or(0, <[u8]>::len),
-            2,
-            self.opaque_data.len(),
-            self.requester_context.map_or(0, |c| c.len()),
+            self.tail().len(),
         ]
         .iter()
         .fold(0, |sum, len| sum.saturating_add(*len))
@@ -188,20 +193,13 @@ impl Encode for ChallengeAuth<'_> {
     fn encode(&self, w: &mut Writer) -> Result<(), EncodeError> {
         super::atomic(w, |w| {
             let v = self.version;
-            let context = check_presence(
-                "RequesterContext",
-                self.requester_context,
-                v.at_least(SpdmVersion::V13),
-            )?;
+            let tail = self.tail();
+            tail.check(v)?;
             check_absent(
                 "BasicMutAuthReq",
                 v.at_least(SpdmVersion::V11) || !self.basic_mut_auth_req,
             )?;
             check_absent("SlotID", self.slot_id <= SLOT_ID_MASK)?;
-            check_absent(
-                "OpaqueDataLength",
-                self.opaque_data.len() <= MAX_OPAQUE_DATA_LEN,
-            )?;
             if let Some(hash) = self.measurement_summary_hash {
                 check_absent(
                     "MeasurementSummaryHash",
@@ -226,11 +224,7 @@ impl Encode for ChallengeAuth<'_> {
             if let Some(hash) = self.measurement_summary_hash {
                 w.bytes("MeasurementSummaryHash", hash)?;
             }
-            w.u16_len_le("OpaqueDataLength", self.opaque_data.len())?;
-            w.bytes("OpaqueData", self.opaque_data)?;
-            if let Some(context) = context {
-                w.bytes("RequesterContext", &context)?;
-            }
+            tail.encode(w)?;
             w.bytes("Signature", self.signature)
         })
     }

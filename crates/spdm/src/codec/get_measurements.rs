@@ -13,9 +13,10 @@ use super::context::DecodeContext;
 use super::error::CodecError;
 use super::header::{Header, RequestCode, ResponseCode, SpdmVersion, write_header};
 use super::measurement_record::{MeasurementBlock, decode_record};
+use super::signed_tail::SignedTail;
 use super::{
-    MAX_LARGE_LEN, MAX_OPAQUE_DATA_LEN, NONCE_LEN, REQUESTER_CONTEXT_LEN, check_absent,
-    check_presence, decode_exact, read_if,
+    MAX_LARGE_LEN, NONCE_LEN, REQUESTER_CONTEXT_LEN, check_absent, check_presence, decode_exact,
+    read_if,
 };
 
 bitflags::bitflags! {
@@ -258,10 +259,10 @@ impl<'a> Measurements<'a> {
         )?;
         let blocks = decode_record(record, count, ctx.measurement_hash_len)?;
         let nonce = r.array("Nonce")?;
-        let opaque_data = r
-            .prefixed("OpaqueDataLength", LengthPrefix::U16Le, MAX_OPAQUE_DATA_LEN)?
-            .rest();
-        let requester_context = read_if(r, "RequesterContext", v.at_least(SpdmVersion::V13))?;
+        let SignedTail {
+            opaque_data,
+            requester_context,
+        } = SignedTail::decode(r, v)?;
         let signature = if ctx.signature_requested {
             Some(r.bytes("Signature", ctx.signature_len)?)
         } else {
@@ -297,6 +298,13 @@ impl<'a> Measurements<'a> {
         })
     }
 
+    fn tail(&self) -> SignedTail<'a> {
+        SignedTail {
+            opaque_data: self.opaque_data,
+            requester_context: self.requester_context,
+        }
+    }
+
     /// Where Signature starts (the message length if unsigned): the signed transcript L1/L2
     /// includes the message up to here.
     #[must_use]
@@ -306,9 +314,7 @@ impl<'a> Measurements<'a> {
             4,
             self.measurement_record_length(),
             NONCE_LEN,
-            2,
-            self.opaque_data.len(),
-            self.requester_context.map_or(0, |c| c.len()),
+            self.tail().len(),
         ]
         .iter()
         .fold(0, |sum, len| sum.saturating_add(*len))
@@ -319,11 +325,8 @@ impl Encode for Measurements<'_> {
     fn encode(&self, w: &mut Writer) -> Result<(), EncodeError> {
         super::atomic(w, |w| {
             let v = self.version;
-            let context = check_presence(
-                "RequesterContext",
-                self.requester_context,
-                v.at_least(SpdmVersion::V13),
-            )?;
+            let tail = self.tail();
+            tail.check(v)?;
             check_absent(
                 "SlotID",
                 self.slot_id <= SLOT_ID_MASK && (v.at_least(SpdmVersion::V11) || self.slot_id == 0),
@@ -332,10 +335,6 @@ impl Encode for Measurements<'_> {
                 "ContentChanged",
                 v.at_least(SpdmVersion::V12)
                     || self.content_changed == ContentChanged::NotSupported,
-            )?;
-            check_absent(
-                "OpaqueDataLength",
-                self.opaque_data.len() <= MAX_OPAQUE_DATA_LEN,
             )?;
             let count = u8::try_from(self.blocks.len())
                 .map_err(|_| EncodeError::invalid_value("NumberOfBlocks"))?;
@@ -353,11 +352,7 @@ impl Encode for Measurements<'_> {
             w.u24_len_le("MeasurementRecordLength", record.len())?;
             w.bytes("MeasurementRecord", record.as_slice())?;
             w.bytes("Nonce", &self.nonce)?;
-            w.u16_len_le("OpaqueDataLength", self.opaque_data.len())?;
-            w.bytes("OpaqueData", self.opaque_data)?;
-            if let Some(context) = context {
-                w.bytes("RequesterContext", &context)?;
-            }
+            tail.encode(w)?;
             if let Some(signature) = self.signature {
                 w.bytes("Signature", signature)?;
             }
