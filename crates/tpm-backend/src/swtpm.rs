@@ -292,6 +292,39 @@ impl SwtpmBackend {
         Ok(())
     }
 
+    /// Runs a control sequence that restarts the TPM (`f`: INIT, or STOP/SET_STATEBLOB/INIT)
+    /// on a connected link: on success the cached locality is stale and `on_ok` updates the
+    /// link; an I/O failure drops the connection.
+    fn restart<T>(
+        &self,
+        link: &mut Option<Link>,
+        f: impl FnOnce(&mut Stream, Duration) -> Result<T, BackendError>,
+        on_ok: impl FnOnce(&T, &mut Link),
+    ) -> Result<T, BackendError> {
+        let result = {
+            let mut ctrl = lock(&self.ctrl);
+            match ctrl.as_mut() {
+                Some(c) => f(c, self.config.control_timeout),
+                None => Err(BackendError::NotRunning("control channel closed".into())),
+            }
+        };
+        match result {
+            Ok(value) => {
+                if let Some(l) = link.as_mut() {
+                    l.locality = None;
+                    on_ok(&value, l);
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                if breaks_link(&e) {
+                    self.disconnect(link);
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Runs `f` on the control socket; an I/O failure drops the connection.
     fn with_ctrl<T>(
         &self,
@@ -474,29 +507,13 @@ impl TpmBackend for SwtpmBackend {
             self.ensure_connected(&mut link)?;
             return Ok(self.buffer_size());
         }
-        let result = {
-            let mut ctrl = lock(&self.ctrl);
-            match ctrl.as_mut() {
-                Some(c) => startup(c, self.config.control_timeout, options),
-                None => Err(BackendError::NotRunning("control channel closed".into())),
-            }
-        };
-        match result {
-            Ok(size) => {
-                self.buffer_size.store(size, Ordering::Relaxed);
-                if let Some(l) = link.as_mut() {
-                    l.buffer_size = size;
-                    l.locality = None;
-                }
-                Ok(size)
-            }
-            Err(e) => {
-                if breaks_link(&e) {
-                    self.disconnect(&mut link);
-                }
-                Err(e)
-            }
-        }
+        let size = self.restart(
+            &mut link,
+            |c, timeout| startup(c, timeout, options),
+            |&size, l| l.buffer_size = size,
+        )?;
+        self.buffer_size.store(size, Ordering::Relaxed);
+        Ok(size)
     }
 
     fn buffer_size(&self) -> usize {
@@ -590,27 +607,12 @@ impl TpmBackend for SwtpmBackend {
         };
         let mut link = lock(&self.link);
         self.ensure_connected(&mut link)?;
-        let result = {
-            let mut ctrl = lock(&self.ctrl);
-            match ctrl.as_mut() {
-                Some(c) => startup(c, self.config.control_timeout, options),
-                None => Err(BackendError::NotRunning("control channel closed".into())),
-            }
-        };
-        match result {
-            Ok(_) => {
-                if let Some(l) = link.as_mut() {
-                    l.locality = None;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                if breaks_link(&e) {
-                    self.disconnect(&mut link);
-                }
-                Err(e)
-            }
-        }
+        self.restart(
+            &mut link,
+            |c, timeout| startup(c, timeout, options),
+            |_, _| {},
+        )
+        .map(|_| ())
     }
 
     fn save_state(&self) -> Result<BackendState, BackendError> {
@@ -664,27 +666,11 @@ impl TpmBackend for SwtpmBackend {
         }
         let mut link = lock(&self.link);
         self.ensure_connected(&mut link)?;
-        let result = {
-            let mut ctrl = lock(&self.ctrl);
-            match ctrl.as_mut() {
-                Some(c) => load_blobs(c, self.config.control_timeout, state),
-                None => Err(BackendError::NotRunning("control channel closed".into())),
-            }
-        };
-        match result {
-            Ok(()) => {
-                if let Some(l) = link.as_mut() {
-                    l.locality = None;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                if breaks_link(&e) {
-                    self.disconnect(&mut link);
-                }
-                Err(e)
-            }
-        }
+        self.restart(
+            &mut link,
+            |c, timeout| load_blobs(c, timeout, state),
+            |(), _| {},
+        )
     }
 }
 

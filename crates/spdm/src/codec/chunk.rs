@@ -141,59 +141,68 @@ impl<'a> ChunkBody<'a> {
     }
 }
 
-/// DSP0274 1.2 §10.20 CHUNK_SEND request: one piece of a large request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ChunkSend<'a> {
-    /// SPDMVersion (1.2+).
-    pub version: SpdmVersion,
-    /// LastChunk (Param1 bit 0).
-    pub last_chunk: bool,
-    /// Handle (Param2).
-    pub handle: u8,
-    /// The piece.
-    pub body: ChunkBody<'a>,
+/// CHUNK_SEND and CHUNK_RESPONSE have the same layout (LastChunk in Param1, Handle in
+/// Param2, then a [`ChunkBody`]); this writes each type from one definition.
+macro_rules! chunk_piece {
+    ($(#[$doc:meta])* $name:ident, $code:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a> {
+            /// SPDMVersion (1.2+).
+            pub version: SpdmVersion,
+            /// LastChunk (Param1 bit 0).
+            pub last_chunk: bool,
+            /// Handle (Param2).
+            pub handle: u8,
+            /// The piece.
+            pub body: ChunkBody<'a>,
+        }
+
+        impl<'a> $name<'a> {
+            /// Decodes the message that fills `bytes`.
+            ///
+            /// # Errors
+            /// A [`CodecError`] for a malformed message, a version before 1.2 or another code.
+            pub fn decode(bytes: &'a [u8]) -> Result<Self, CodecError> {
+                decode_exact(bytes, $code.into(), Self::decode_body)
+            }
+
+            pub(crate) fn decode_body(
+                header: &Header,
+                r: &mut Reader<'a>,
+            ) -> Result<Self, CodecError> {
+                check_decode_version(header.version)?;
+                Ok(Self {
+                    version: header.version,
+                    last_chunk: header.param1 & LAST_CHUNK != 0,
+                    handle: header.param2,
+                    body: ChunkBody::decode(r, header.version)?,
+                })
+            }
+        }
+
+        impl Encode for $name<'_> {
+            fn encode(&self, w: &mut Writer) -> Result<(), EncodeError> {
+                super::atomic(w, |w| {
+                    check_chunk_version(self.version)?;
+                    let param1 = if self.last_chunk { LAST_CHUNK } else { 0 };
+                    write_header(w, self.version, $code.into(), param1, self.handle)?;
+                    self.body.encode(w, self.version)
+                })
+            }
+
+            fn encoded_len(&self) -> Option<usize> {
+                Some(self.body.encoded_len())
+            }
+        }
+    };
 }
 
-impl<'a> ChunkSend<'a> {
-    /// Decodes a CHUNK_SEND that fills `bytes`.
-    ///
-    /// # Errors
-    /// A [`CodecError`] for a malformed message or another code.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, CodecError> {
-        decode_exact(bytes, RequestCode::ChunkSend.into(), Self::decode_body)
-    }
-
-    pub(crate) fn decode_body(header: &Header, r: &mut Reader<'a>) -> Result<Self, CodecError> {
-        check_decode_version(header.version)?;
-        Ok(Self {
-            version: header.version,
-            last_chunk: header.param1 & LAST_CHUNK != 0,
-            handle: header.param2,
-            body: ChunkBody::decode(r, header.version)?,
-        })
-    }
-}
-
-impl Encode for ChunkSend<'_> {
-    fn encode(&self, w: &mut Writer) -> Result<(), EncodeError> {
-        super::atomic(w, |w| {
-            check_chunk_version(self.version)?;
-            let param1 = if self.last_chunk { LAST_CHUNK } else { 0 };
-            write_header(
-                w,
-                self.version,
-                RequestCode::ChunkSend.into(),
-                param1,
-                self.handle,
-            )?;
-            self.body.encode(w, self.version)
-        })
-    }
-
-    fn encoded_len(&self) -> Option<usize> {
-        Some(self.body.encoded_len())
-    }
-}
+chunk_piece!(
+    /// DSP0274 1.2 §10.20 CHUNK_SEND request: one piece of a large request.
+    ChunkSend,
+    RequestCode::ChunkSend
+);
 
 /// DSP0274 1.2 §10.20 CHUNK_SEND_ACK response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -301,56 +310,8 @@ impl Encode for ChunkGet {
     }
 }
 
-/// DSP0274 1.2 §10.21 CHUNK_RESPONSE: one piece of a large response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ChunkResponse<'a> {
-    /// SPDMVersion (1.2+).
-    pub version: SpdmVersion,
-    /// LastChunk (Param1 bit 0).
-    pub last_chunk: bool,
-    /// Handle (Param2).
-    pub handle: u8,
-    /// The piece.
-    pub body: ChunkBody<'a>,
-}
-
-impl<'a> ChunkResponse<'a> {
-    /// Decodes a CHUNK_RESPONSE that fills `bytes`.
-    ///
-    /// # Errors
-    /// A [`CodecError`] for a malformed message or another code.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, CodecError> {
-        decode_exact(bytes, ResponseCode::ChunkResponse.into(), Self::decode_body)
-    }
-
-    pub(crate) fn decode_body(header: &Header, r: &mut Reader<'a>) -> Result<Self, CodecError> {
-        check_decode_version(header.version)?;
-        Ok(Self {
-            version: header.version,
-            last_chunk: header.param1 & LAST_CHUNK != 0,
-            handle: header.param2,
-            body: ChunkBody::decode(r, header.version)?,
-        })
-    }
-}
-
-impl Encode for ChunkResponse<'_> {
-    fn encode(&self, w: &mut Writer) -> Result<(), EncodeError> {
-        super::atomic(w, |w| {
-            check_chunk_version(self.version)?;
-            let param1 = if self.last_chunk { LAST_CHUNK } else { 0 };
-            write_header(
-                w,
-                self.version,
-                ResponseCode::ChunkResponse.into(),
-                param1,
-                self.handle,
-            )?;
-            self.body.encode(w, self.version)
-        })
-    }
-
-    fn encoded_len(&self) -> Option<usize> {
-        Some(self.body.encoded_len())
-    }
-}
+chunk_piece!(
+    /// DSP0274 1.2 §10.21 CHUNK_RESPONSE: one piece of a large response.
+    ChunkResponse,
+    ResponseCode::ChunkResponse
+);
