@@ -14,11 +14,27 @@ use crate::report::{self, Table};
 pub enum CryptoCommand {
     /// Power-on self test: one known answer per algorithm; exits non-zero on any failure.
     Selftest,
+    /// The virtio-crypto device as a vhost-user backend for QEMU's `cryptodev-vhost-user`:
+    /// serves one QEMU at a time, and the next one after it disconnects.
+    Serve(ServeArgs),
+}
+
+/// Options of `vtrust crypto serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The vhost-user unix socket (QEMU: `-chardev socket,id=c,path=PATH -object
+    /// cryptodev-vhost-user,id=cryptodev0,chardev=c`). A stale socket file is replaced.
+    #[arg(long, value_name = "PATH")]
+    pub socket: std::path::PathBuf,
+    /// Data queues offered (GET_QUEUE_NUM).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub queues: u16,
 }
 
 /// Runs a `vtrust crypto` subcommand.
 pub fn run(command: CryptoCommand) -> anyhow::Result<ExitCode> {
     match command {
+        CryptoCommand::Serve(args) => serve(&args),
         CryptoCommand::Selftest => {
             let provider = CryptoProvider::new();
             let summary = selftest_report(&provider);
@@ -88,4 +104,32 @@ fn row(outcome: &Outcome) -> Vec<String> {
         report::duration(outcome.elapsed),
         outcome.source.to_string(),
     ]
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    use vtrust_vhost_user_crypto::daemon::{Daemon, DaemonConfig};
+    use vtrust_vhost_user_crypto::device::DeviceBackend;
+    let provider = CryptoProvider::new();
+    let config = vtrust_virtio_crypto::DeviceConfig {
+        max_dataqueues: u32::from(args.queues),
+        ..vtrust_virtio_crypto::DeviceConfig::default()
+    };
+    let daemon = Daemon::new(
+        DaemonConfig {
+            socket: args.socket.clone(),
+            queues: args.queues,
+            max_queue_size: 1024,
+        },
+        DeviceBackend::new(config, provider),
+    );
+    println!(
+        "virtio-crypto vhost-user backend on {} ({} data queue{})",
+        args.socket.display(),
+        args.queues,
+        if args.queues == 1 { "" } else { "s" }
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    daemon.run(&stop).context("Serving")?;
+    Ok(ExitCode::SUCCESS)
 }
