@@ -176,14 +176,7 @@ impl CryptoDevice {
         mem: &M,
         queue: &mut Q,
     ) -> Result<usize, virtio_queue::Error> {
-        let mut n = 0usize;
-        while let Some(chain) = queue.pop_descriptor_chain(mem) {
-            let head = chain.head_index();
-            let used = self.process_control_chain(mem, chain);
-            queue.add_used(mem, head, used)?;
-            n = n.saturating_add(1);
-        }
-        Ok(n)
+        self.drain(mem, queue, Self::process_control_chain)
     }
 
     /// Completes every available chain of a data queue; returns how many.
@@ -192,10 +185,20 @@ impl CryptoDevice {
         mem: &M,
         queue: &mut Q,
     ) -> Result<usize, virtio_queue::Error> {
+        self.drain(mem, queue, Self::process_data_chain)
+    }
+
+    /// Runs `one` on every available chain of `queue` and adds each to the used ring.
+    fn drain<M: GuestMemory, Q: QueueT>(
+        &mut self,
+        mem: &M,
+        queue: &mut Q,
+        one: fn(&mut Self, &M, DescriptorChain<&M>) -> u32,
+    ) -> Result<usize, virtio_queue::Error> {
         let mut n = 0usize;
         while let Some(chain) = queue.pop_descriptor_chain(mem) {
             let head = chain.head_index();
-            let used = self.process_data_chain(mem, chain);
+            let used = one(self, mem, chain);
             queue.add_used(mem, head, used)?;
             n = n.saturating_add(1);
         }

@@ -27,6 +27,25 @@ fn apply(c: &CipherState, encrypt: bool, iv: &[u8], data: &mut [u8]) -> Result<(
     .map_err(RequestError::from_crypto)
 }
 
+/// iv_len, src_data_len and dst_data_len checked against our limits, with
+/// `dst_data_len == src_data_len` (cipher and chain requests alike).
+fn cipher_lengths(
+    ctx: &Ctx<'_>,
+    iv_len: u32,
+    src_len: u32,
+    dst_len: u32,
+) -> Result<(usize, usize), RequestError> {
+    let iv_len = ctx.bounded("iv_len", iv_len, max_iv())?;
+    let src_len = ctx.data_len("src_data_len", src_len)?;
+    let dst_len = ctx.data_len("dst_data_len", dst_len)?;
+    if dst_len != src_len {
+        return Err(RequestError::LengthMismatch {
+            what: "dst_data_len != src_data_len",
+        });
+    }
+    Ok((iv_len, src_len))
+}
+
 /// `VIRTIO_CRYPTO_CIPHER_ENCRYPT` / `_DECRYPT` on a cipher session: `iv | src` in, `dst`
 /// out, `dst_data_len == src_data_len`.
 pub(crate) fn cipher(
@@ -37,19 +56,12 @@ pub(crate) fn cipher(
     vlf: &mut [u8],
     out: &mut dyn Sink,
 ) -> Result<(), RequestError> {
-    let iv_len = ctx.bounded("iv_len", f.iv_len, max_iv())?;
-    let src_len = ctx.data_len("src_data_len", f.src_data_len)?;
-    let dst_len = ctx.data_len("dst_data_len", f.dst_data_len)?;
-    if dst_len != src_len {
-        return Err(RequestError::LengthMismatch {
-            what: "dst_data_len != src_data_len",
-        });
-    }
+    let (iv_len, src_len) = cipher_lengths(ctx, f.iv_len, f.src_data_len, f.dst_data_len)?;
     let mut rest = vlf;
     let iv = take(&mut rest, iv_len)?;
     let data = take(&mut rest, src_len)?;
     ignore_excess(rest);
-    ensure_room(out, dst_len)?;
+    ensure_room(out, src_len)?;
     apply(c, encrypt, iv, data)?;
     out.write(data)
 }
@@ -116,15 +128,8 @@ pub(crate) fn chain(
     vlf: &mut [u8],
     out: &mut dyn Sink,
 ) -> Result<(), RequestError> {
-    let iv_len = ctx.bounded("iv_len", f.iv_len, max_iv())?;
-    let src_len = ctx.data_len("src_data_len", f.src_data_len)?;
-    let dst_len = ctx.data_len("dst_data_len", f.dst_data_len)?;
+    let (iv_len, src_len) = cipher_lengths(ctx, f.iv_len, f.src_data_len, f.dst_data_len)?;
     let aad_len = ctx.data_len("aad_len", f.aad_len)?;
-    if dst_len != src_len {
-        return Err(RequestError::LengthMismatch {
-            what: "dst_data_len != src_data_len",
-        });
-    }
     check_result_len(f.hash_result_len, c.auth.output_len())?;
     let result_len = usize::try_from(f.hash_result_len).unwrap_or(usize::MAX);
     let (cs, ce) = region(
@@ -146,7 +151,7 @@ pub(crate) fn chain(
     ignore_excess(rest);
     ensure_room(
         out,
-        dst_len
+        src_len
             .checked_add(result_len)
             .ok_or(RequestError::LengthMismatch {
                 what: "dst overflow",
