@@ -47,12 +47,13 @@ vhost-user:?*)
     "(QEMU sets VIRTIO_CRYPTO_S_HW_READY only if it is connected at startup)"
   # Traps (see /work/shared/virtio-crypto.md): QEMU 7.2 under TCG crashes with MSI-X when the
   # guest sets DRIVER_OK over vhost-user (vectors=0); QEMU never forwards the guest's
-  # features (event_idx=off); the daemon maps guest RAM, so it must be a shared memfd.
+  # features (event_idx=off by default; E2E_EVENT_IDX=on checks that the backend copes with a
+  # guest that negotiated it anyway); the daemon maps guest RAM, so it must be a shared memfd.
   backend_args=(-object "memory-backend-memfd,id=mem,size=$mem,share=on"
     -machine memory-backend=mem
     -chardev "socket,id=char0,path=$sock"
     -object cryptodev-vhost-user,id=cryptodev0,chardev=char0
-    -device virtio-crypto-pci,id=crypto0,cryptodev=cryptodev0,vectors=0,event_idx=off)
+    -device "virtio-crypto-pci,id=crypto0,cryptodev=cryptodev0,vectors=0,event_idx=${E2E_EVENT_IDX:-off}")
   ;;
 *) e2e_die "--backend builtin|vhost-user:SOCKET is required (got '$backend')" ;;
 esac

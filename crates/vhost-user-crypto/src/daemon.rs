@@ -367,6 +367,11 @@ impl<B: CryptoBackend> Daemon<B> {
         queue.set_next_avail(v.base);
         queue.set_next_used(v.base);
         queue.set_ready(true);
+        // QEMU never tells us whether the guest negotiated VIRTIO_RING_F_EVENT_IDX. Keep
+        // avail_event up to date anyway (the field is part of every split ring's used area):
+        // a guest with EVENT_IDX then keeps kicking, one without ignores it; and we signal
+        // after every batch, which is correct either way.
+        queue.set_event_idx(true);
         if !queue.is_valid(&mem) {
             return Err(DaemonError::Refused(format!(
                 "vring {index} is not valid in guest memory"
@@ -392,8 +397,19 @@ impl<B: CryptoBackend> Daemon<B> {
             let mut counter = [0u8; 8];
             let mut events = [EpollEvent::default(); 1];
             loop {
-                // Work already queued before the kick fd came is served too.
-                let done = lock(&backend).process_queue(queue_index, &mem, &mut queue);
+                // Work already queued before the kick fd came is served too. After each batch,
+                // publish avail_event and look again (a request may have come meanwhile).
+                let mut done = 0usize;
+                loop {
+                    done = done.saturating_add(lock(&backend).process_queue(
+                        queue_index,
+                        &mem,
+                        &mut queue,
+                    ));
+                    if !matches!(queue.enable_notification(&mem), Ok(true)) {
+                        break;
+                    }
+                }
                 tracing::debug!(queue = queue_index, done, "vring processed");
                 if done > 0
                     && let Some(c) = lock(&call).as_ref()
