@@ -242,3 +242,109 @@ fn serves_a_frontend_and_then_another() {
     drop(File::open(&mem_path));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GET_QUEUE_NUM says 2 and both rings run, each on its own worker and call fd.
+#[test]
+fn serves_two_data_queues() {
+    let dir = std::env::temp_dir().join(format!("vtrust-vhost-2q-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("crypto.sock");
+    let completed = Arc::new(AtomicUsize::new(0));
+    let daemon = Daemon::new(
+        DaemonConfig {
+            socket: socket.clone(),
+            queues: 2,
+            max_queue_size: 1024,
+        },
+        StatusBackend {
+            next_id: 0,
+            completed: Arc::clone(&completed),
+            resets: Arc::new(AtomicUsize::new(0)),
+        },
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let daemon_stop = Arc::clone(&stop);
+    let server = std::thread::spawn(move || daemon.run(&daemon_stop));
+    wait_until("the socket", || socket.exists());
+
+    let mem_path = dir.join("guest-ram");
+    let mem = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&mem_path)
+        .unwrap();
+    mem.set_len(MEM_SIZE).unwrap();
+    // Ring q lives at q * 0x10000 + (DESC, AVAIL, USED); its one chain writes a status at
+    // 0x80000 + q.
+    for q in 0..2u64 {
+        let base = q * 0x10000;
+        let mut d = (0x40000 + base).to_le_bytes().to_vec();
+        d.extend_from_slice(&8u32.to_le_bytes());
+        d.extend_from_slice(&1u16.to_le_bytes());
+        d.extend_from_slice(&1u16.to_le_bytes());
+        d.extend_from_slice(&(0x80000 + q).to_le_bytes());
+        d.extend_from_slice(&1u32.to_le_bytes());
+        d.extend_from_slice(&2u16.to_le_bytes());
+        d.extend_from_slice(&0u16.to_le_bytes());
+        mem.write_all_at(&d, base + DESC).unwrap();
+        mem.write_all_at(&[0xEE], 0x80000 + q).unwrap();
+        mem.write_all_at(&0u16.to_le_bytes(), base + AVAIL + 4)
+            .unwrap();
+        mem.write_all_at(&1u16.to_le_bytes(), base + AVAIL + 2)
+            .unwrap();
+    }
+
+    let s = UnixStream::connect(&socket).unwrap();
+    send(&s, 17, &[], None);
+    assert_eq!(u64_of(&reply(&s, 17)), 2, "GET_QUEUE_NUM");
+    let mut region = 0u64.to_le_bytes().to_vec();
+    for v in [0, MEM_SIZE, UA, 0] {
+        region.extend_from_slice(&v.to_le_bytes());
+    }
+    s.send_with_fd(&message(37, 1, &region)[..], mem.as_raw_fd())
+        .unwrap();
+    let mut calls = Vec::new();
+    let mut kicks = Vec::new();
+    for q in 0..2u32 {
+        let base = u64::from(q) * 0x10000;
+        let mut p = q.to_le_bytes().to_vec();
+        p.extend_from_slice(&u32::from(QSIZE).to_le_bytes());
+        send(&s, 8, &p, None);
+        let mut addr = q.to_le_bytes().to_vec();
+        addr.extend_from_slice(&0u32.to_le_bytes());
+        for a in [UA + base + DESC, UA + base + USED, UA + base + AVAIL, 0] {
+            addr.extend_from_slice(&a.to_le_bytes());
+        }
+        send(&s, 9, &addr, None);
+        let call = EventFd::new(0).unwrap();
+        let kick = EventFd::new(0).unwrap();
+        send(&s, 13, &u64::from(q).to_le_bytes(), Some(&call));
+        send(&s, 12, &u64::from(q).to_le_bytes(), Some(&kick));
+        calls.push(call);
+        kicks.push(kick);
+    }
+    for (q, call) in calls.iter().enumerate() {
+        assert_eq!(call.read().unwrap(), 1, "queue {q} signalled");
+        let mut status = [0u8; 1];
+        mem.read_exact_at(&mut status, 0x80000 + q as u64).unwrap();
+        assert_eq!(status, [0], "queue {q} completed its chain");
+    }
+    assert_eq!(completed.load(Ordering::SeqCst), 2);
+    // A vring index we did not offer is refused (the connection ends).
+    let mut p = 2u32.to_le_bytes().to_vec();
+    p.extend_from_slice(&16u32.to_le_bytes());
+    send(&s, 8, &p, None);
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        (&s).read(&mut buf).unwrap(),
+        0,
+        "connection closed on vring 2"
+    );
+    stop.store(true, Ordering::SeqCst);
+    let _ = UnixStream::connect(&socket);
+    server.join().unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
