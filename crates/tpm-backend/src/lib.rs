@@ -21,22 +21,12 @@ pub use stream::Endpoint;
 
 use std::fmt;
 
-/// TPM_RC_FAILURE (TPM 2.0 Part 2 §6.6.3): the response given for a command in flight when
-/// the backend fails (swtpm died, socket error, timeout).
-pub const TPM_RC_FAILURE: u32 = 0x0101;
-/// TPM_RC_COMMAND_SIZE (TPM 2.0 Part 2 §6.6.3): command larger than the buffer, or its
-/// header disagrees with the bytes that came.
-pub const TPM_RC_COMMAND_SIZE: u32 = 0x0142;
-
-/// A 10-byte TPM 2.0 error response (`TPM_ST_NO_SESSIONS`, size 10, `rc`), as a backend
-/// returns it when it cannot run a command (TPM 2.0 Part 1 §18, Part 3 §4).
-pub fn error_response(rc: u32) -> Vec<u8> {
-    let mut r = Vec::with_capacity(10);
-    r.extend_from_slice(&0x8001u16.to_be_bytes());
-    r.extend_from_slice(&10u32.to_be_bytes());
-    r.extend_from_slice(&rc.to_be_bytes());
-    r
-}
+/// The 10-byte TPM 2.0 error response (`TPM_ST_NO_SESSIONS`, size 10, `rc`) a backend
+/// returns when it cannot run a command, and its codes: TPM_RC_FAILURE for a command in
+/// flight when the backend fails (swtpm died, socket error, timeout), TPM_RC_COMMAND_SIZE for
+/// a command larger than the buffer or whose header disagrees with its bytes. The same the
+/// CRB device synthesizes, so defined once there.
+pub use vtrust_tpm_crb::tpm::{TPM_RC_COMMAND_SIZE, TPM_RC_FAILURE, error_response};
 
 /// How a backend is (re)started: swtpm's CMD_INIT, the embedded TPM's _TPM_Init.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -709,42 +709,28 @@ impl Response {
     }
 }
 
-/// A TPM 2.0 command or response header (TPM 2.0 Part 1 §18): `tag` u16, `size` u32,
-/// `code` u32 (command code or response code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TpmHeader {
-    /// `TPM_ST_NO_SESSIONS` (0x8001) or `TPM_ST_SESSIONS` (0x8002).
-    pub tag: u16,
-    /// `commandSize` / `responseSize`: the whole message, header included.
-    pub size: u32,
-    /// `commandCode` / `responseCode`.
-    pub code: u32,
-}
+pub use vtrust_tpm_crb::tpm::TpmHeader;
 
 /// Bytes of a TPM 2.0 header.
-pub const TPM_HEADER_LEN: usize = 10;
+pub const TPM_HEADER_LEN: usize = vtrust_tpm_crb::tpm::TPM_HEADER_SIZE;
 
-impl TpmHeader {
-    /// Parses the first 10 bytes of `bytes`.
-    ///
-    /// # Errors
-    /// [`PtmError::Decode`] (truncated) if fewer than 10 bytes are given, or with
-    /// [`DecodeErrorKind::OutOfRange`] if `size` is below 10.
-    pub fn decode(bytes: &[u8]) -> Result<Self, PtmError> {
-        let mut r = Reader::new(bytes);
-        let tag = r.u16_be("tag")?;
-        let size = r.u32_be("size")?;
-        let code = r.u32_be("code")?;
-        if (size as usize) < TPM_HEADER_LEN {
-            return Err(PtmError::Decode(DecodeError::new(
-                "size",
-                DecodeErrorKind::OutOfRange {
-                    value: u64::from(size),
-                },
-            )));
-        }
-        Ok(Self { tag, size, code })
+/// Parses the TPM 2.0 header at the start of `bytes` (TPM 2.0 Part 1 §18.2), refusing a
+/// `size` below the header itself.
+///
+/// # Errors
+/// [`PtmError::Decode`] (truncated) if fewer than 10 bytes are given, or with
+/// [`DecodeErrorKind::OutOfRange`] if `size` is below 10.
+pub fn tpm_header(bytes: &[u8]) -> Result<TpmHeader, PtmError> {
+    let header = TpmHeader::parse(bytes)?;
+    if header.size_usize() < TPM_HEADER_LEN {
+        return Err(PtmError::Decode(DecodeError::new(
+            "size",
+            DecodeErrorKind::OutOfRange {
+                value: u64::from(header.size),
+            },
+        )));
     }
+    Ok(header)
 }
 
 #[cfg(test)]
@@ -852,9 +838,9 @@ mod tests {
     }
 
     #[test]
-    fn tpm_header() {
+    fn tpm_header_of_get_random() {
         // TPM2_GetRandom(16) from shared/tpm-crb.md §4.
-        let h = TpmHeader::decode(&hex::decode("80010000000c0000017b0010").unwrap()).unwrap();
+        let h = tpm_header(&hex::decode("80010000000c0000017b0010").unwrap()).unwrap();
         assert_eq!(
             h,
             TpmHeader {
@@ -962,7 +948,7 @@ mod tests {
     #[test]
     fn refuses_tpm_header_size_below_ten() {
         assert_eq!(
-            TpmHeader::decode(&[0x80, 1, 0, 0, 0, 9, 0, 0, 0, 0]),
+            tpm_header(&[0x80, 1, 0, 0, 0, 9, 0, 0, 0, 0]),
             Err(PtmError::Decode(DecodeError::new(
                 "size",
                 DecodeErrorKind::OutOfRange { value: 9 }
@@ -1077,7 +1063,7 @@ mod tests {
             let _ = request_len(&bytes);
             let _ = Response::decode(cmd, &bytes);
             let _ = response_len(cmd, &bytes);
-            let _ = TpmHeader::decode(&bytes);
+            let _ = tpm_header(&bytes);
         }
     }
 }

@@ -36,7 +36,7 @@ use vmm_sys_util::sock_ctrl_msg::ScmSocket;
 
 use crate::ptm::{
     self, BlobType, PTM_INIT_FLAG_DELETE_VOLATILE, Request, Response, TPM_HEADER_LEN, TPM_RETRY,
-    TpmHeader, cap,
+    cap, tpm_header,
 };
 pub use crate::stream::Endpoint;
 use crate::stream::{ReadFailure, Stream, drain, read_full};
@@ -397,7 +397,7 @@ impl SwtpmBackend {
                 Err(e) => return Err(io_err("Reading the TPM response", e)),
             }
             if size.is_none() && have >= TPM_HEADER_LEN {
-                let h = TpmHeader::decode(response.get(..have).unwrap_or_default())
+                let h = tpm_header(response.get(..have).unwrap_or_default())
                     .map_err(|e| malformed("TPM response header", e))?;
                 let s = usize::try_from(h.size).unwrap_or(usize::MAX);
                 if s > max {
@@ -523,7 +523,7 @@ impl TpmBackend for SwtpmBackend {
     fn execute(&self, locality: u8, command: &[u8]) -> Result<Vec<u8>, BackendError> {
         // Commands swtpm would answer with TPM_RC_COMMAND_SIZE are answered here, so a
         // malformed or oversized write never desyncs swtpm's stream (shared/tpm-crb.md §4).
-        let header_ok = TpmHeader::decode(command)
+        let header_ok = tpm_header(command)
             .is_ok_and(|h| usize::try_from(h.size).is_ok_and(|s| s == command.len()));
         if !header_ok || command.len() > self.buffer_size() {
             return Ok(error_response(TPM_RC_COMMAND_SIZE));

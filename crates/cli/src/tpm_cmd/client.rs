@@ -238,14 +238,18 @@ impl<'a> Response<'a> {
     /// # Errors
     /// A malformed header.
     pub fn parse(bytes: &'a [u8]) -> anyhow::Result<Self> {
-        let mut r = Reader::new(bytes);
-        r.u16_be("tag")?;
-        let size = r.u32_be("responseSize")?;
-        let code = r.u32_be("responseCode")?;
-        if usize::try_from(size).ok() != Some(bytes.len()) {
-            bail!("response size field {size} but {} bytes came", bytes.len());
+        let header = vtrust_tpm_crb::tpm::TpmHeader::parse(bytes)?;
+        if header.size_usize() != bytes.len() {
+            bail!(
+                "response size field {} but {} bytes came",
+                header.size,
+                bytes.len()
+            );
         }
-        Ok(Self { code, bytes })
+        Ok(Self {
+            code: header.code,
+            bytes,
+        })
     }
 
     /// Fails with the response code unless it is TPM_RC_SUCCESS.
