@@ -59,7 +59,7 @@ pub use algorithm::{
 pub use challenge::{Challenge, ChallengeAuth, MeasurementSummaryHashType};
 pub use chunk::{
     CHUNK_HEADER_LEN, ChunkBody, ChunkGet, ChunkResponse, ChunkSend, ChunkSendAck,
-    LARGE_MESSAGE_SIZE_LEN,
+    LARGE_MESSAGE_SIZE_LEN, next_chunk_seq_no,
 };
 pub use context::DecodeContext;
 pub use error::{CodecError, CodecErrorKind};

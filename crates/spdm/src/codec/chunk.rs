@@ -86,6 +86,14 @@ fn check_chunk_version(version: SpdmVersion) -> Result<(), EncodeError> {
     }
 }
 
+/// The ChunkSeqNo after `seq`, or `None` once it no longer fits `version`'s field (16 bits
+/// before 1.4, 32 bits from 1.4).
+#[must_use]
+pub fn next_chunk_seq_no(version: SpdmVersion, seq: u32) -> Option<u32> {
+    seq.checked_add(1)
+        .filter(|&n| version.at_least(SpdmVersion::V14) || n <= u32::from(u16::MAX))
+}
+
 /// ChunkSeqNo, ChunkSize, LargeMessageSize (chunk 0) and SPDMchunk, shared by CHUNK_SEND and
 /// CHUNK_RESPONSE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +107,18 @@ pub struct ChunkBody<'a> {
 }
 
 impl<'a> ChunkBody<'a> {
+    /// The most SPDMchunk bytes a CHUNK_SEND or CHUNK_RESPONSE of at most `transfer_size`
+    /// bytes carries as chunk `chunk_seq_no` (chunk 0 also carries LargeMessageSize).
+    #[must_use]
+    pub fn capacity(transfer_size: usize, chunk_seq_no: u32) -> usize {
+        let overhead = CHUNK_HEADER_LEN.saturating_add(if chunk_seq_no == 0 {
+            LARGE_MESSAGE_SIZE_LEN
+        } else {
+            0
+        });
+        transfer_size.saturating_sub(overhead)
+    }
+
     fn decode(r: &mut Reader<'a>, version: SpdmVersion) -> Result<Self, CodecError> {
         let chunk_seq_no = read_seq_no(r, version, true)?;
         let size = r.length("ChunkSize", LengthPrefix::U32Le)?;

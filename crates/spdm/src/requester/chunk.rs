@@ -9,9 +9,7 @@
 //! not itself an ERROR.
 
 use super::*;
-use crate::codec::{
-    CHUNK_HEADER_LEN, ChunkBody, ChunkGet, ChunkResponse, ChunkSend, LARGE_MESSAGE_SIZE_LEN,
-};
+use crate::codec::{ChunkBody, ChunkGet, ChunkResponse, ChunkSend, next_chunk_seq_no};
 
 /// CHUNK_GET sent; CHUNK_RESPONSE expected. Holds the state waiting for the large response.
 #[derive(Debug)]
@@ -144,11 +142,7 @@ impl Awaiting for AwaitingChunk {
         }
         s.bytes.extend_from_slice(body.chunk);
         if !last_chunk {
-            s.next_seq = s
-                .next_seq
-                .checked_add(1)
-                .filter(|&n| s.version.at_least(SpdmVersion::V14) || n <= 0xFFFF)
-                .ok_or(bad("too many chunks"))?;
+            s.next_seq = next_chunk_seq_no(s.version, s.next_seq).ok_or(bad("too many chunks"))?;
             return s.send_next();
         }
         let header = Header::peek(&s.bytes).map_err(|source| RequesterError::InvalidMessage {
@@ -221,9 +215,7 @@ impl AwaitingChunkAck {
 
     fn send_piece(mut self) -> Result<Next, RequesterError> {
         let first = self.seq == 0;
-        let overhead =
-            CHUNK_HEADER_LEN.saturating_add(if first { LARGE_MESSAGE_SIZE_LEN } else { 0 });
-        let room = self.transfer_size.saturating_sub(overhead);
+        let room = ChunkBody::capacity(self.transfer_size, self.seq);
         let rest = self.request.get(self.sent..).unwrap_or_default();
         if room == 0 || rest.is_empty() {
             return Err(RequesterError::Config(
@@ -300,11 +292,7 @@ impl Awaiting for AwaitingChunkAck {
             if !ack.response.is_empty() {
                 return Err(bad("a response before the last chunk"));
             }
-            s.seq = s
-                .seq
-                .checked_add(1)
-                .filter(|&n| s.version.at_least(SpdmVersion::V14) || n <= 0xFFFF)
-                .ok_or(bad("too many chunks"))?;
+            s.seq = next_chunk_seq_no(s.version, s.seq).ok_or(bad("too many chunks"))?;
             return s.send_piece();
         }
         if ack.response.is_empty() {

@@ -10,9 +10,9 @@
 use vtrust_wire::Encode;
 
 use crate::codec::{
-    CHUNK_HEADER_LEN, ChunkBody, ChunkGet, ChunkResponse, ChunkSend, ChunkSendAck, ErrorCode,
-    ExtendedErrorData, Header, LARGE_MESSAGE_SIZE_LEN, RequestCode, RequesterCapabilityFlags,
-    ResponderCapabilityFlags, SpdmVersion,
+    ChunkBody, ChunkGet, ChunkResponse, ChunkSend, ChunkSendAck, ErrorCode, ExtendedErrorData,
+    Header, RequestCode, RequesterCapabilityFlags, ResponderCapabilityFlags, SpdmVersion,
+    next_chunk_seq_no,
 };
 
 use super::state::{LargeRequest, LargeResponse, Negotiated};
@@ -95,9 +95,7 @@ impl Responder {
             return Err(Rejection::invalid());
         }
         let first = large.next_seq == 0;
-        let overhead =
-            CHUNK_HEADER_LEN.saturating_add(if first { LARGE_MESSAGE_SIZE_LEN } else { 0 });
-        let max_chunk = room.saturating_sub(overhead);
+        let max_chunk = ChunkBody::capacity(room, large.next_seq);
         let rest = large
             .bytes
             .get(large.sent..)
@@ -124,14 +122,11 @@ impl Responder {
             s.large_response = None;
         } else {
             large.sent = large.sent.saturating_add(take);
-            large.next_seq = large
-                .next_seq
-                .checked_add(1)
-                .ok_or(Rejection::unspecified())?;
-            if s.negotiated.version < SpdmVersion::V14 && large.next_seq > 0xFFFF {
+            let Some(next) = next_chunk_seq_no(s.negotiated.version, large.next_seq) else {
                 s.large_response = None;
                 return Err(Rejection::unspecified());
-            }
+            };
+            large.next_seq = next;
         }
         Ok(response)
     }
