@@ -11,7 +11,9 @@
 //! as messages 26/27 in either layout.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{IoSliceMut, Read, Write};
+use std::mem::MaybeUninit;
+use std::os::fd::OwnedFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +24,6 @@ use std::os::fd::AsRawFd;
 use virtio_queue::{Queue, QueueT};
 use vm_memory::{FileOffset, GuestAddress, GuestMemoryMmap, GuestRegionMmap, MmapRegion};
 use vmm_sys_util::epoll::{ControlOperation, Epoll, EpollEvent, EventSet};
-use vmm_sys_util::sock_ctrl_msg::ScmSocket;
 
 use crate::protocol::{
     CryptoSessionRequest, HEADER_LEN, Header, MemoryRegion, ProtocolError, Reply, Request,
@@ -94,6 +95,30 @@ pub struct DaemonConfig {
 struct Region {
     desc: MemoryRegion,
     mapped: Arc<GuestRegionMmap>,
+}
+
+impl Region {
+    /// Maps `file` as the region `desc` describes.
+    fn map(desc: MemoryRegion, file: File) -> Result<Self, DaemonError> {
+        let size = usize::try_from(desc.memory_size)
+            .map_err(|_| DaemonError::Refused("region size".into()))?;
+        let mapping = MmapRegion::from_file(FileOffset::new(file, desc.mmap_offset), size)
+            .map_err(|e| DaemonError::Refused(format!("mapping a memory region: {e}")))?;
+        let mapped = GuestRegionMmap::new(mapping, GuestAddress(desc.guest_phys_addr))
+            .ok_or_else(|| DaemonError::Refused("memory region wraps".into()))?;
+        Ok(Self {
+            desc,
+            mapped: Arc::new(mapped),
+        })
+    }
+
+    /// Guest memory made of `regions` (refused when they overlap).
+    fn memory(regions: &[Self]) -> Result<GuestMemoryMmap, DaemonError> {
+        let regions: Vec<Arc<GuestRegionMmap>> =
+            regions.iter().map(|r| Arc::clone(&r.mapped)).collect();
+        GuestMemoryMmap::from_arc_regions(regions)
+            .map_err(|e| DaemonError::Refused(format!("guest memory: {e}")))
+    }
 }
 
 /// A vring being configured or running.
@@ -179,14 +204,9 @@ impl<B: CryptoBackend> Daemon<B> {
         };
         let result = loop {
             let mut head = [0u8; HEADER_LEN];
-            let (n, fd) = match stream.recv_with_fd(&mut head) {
+            let (n, mut fds) = match recv_with_fds(&stream, &mut head) {
                 Ok(r) => r,
-                Err(e) => {
-                    break Err(DaemonError::Io {
-                        context: "Reading a message",
-                        source: std::io::Error::from_raw_os_error(e.errno()),
-                    });
-                }
+                Err(e) => break Err(e),
             };
             if n == 0 {
                 break Ok(());
@@ -202,8 +222,15 @@ impl<B: CryptoBackend> Daemon<B> {
                 .read_exact(&mut payload)
                 .map_err(io("Reading a payload"))?;
             let request = Request::decode(&header, &payload)?;
-            tracing::debug!(?request, fd = fd.is_some(), "vhost-user message");
-            let reply = self.handle(&mut conn, request, fd)?;
+            tracing::debug!(?request, fds = fds.len(), "vhost-user message");
+            let reply = if let Request::SetMemTable(regions) = &request {
+                set_mem_table(&mut conn, regions, std::mem::take(&mut fds))?;
+                None
+            } else {
+                // Every other message carries at most one fd; extra ones are closed.
+                let fd = (!fds.is_empty()).then(|| File::from(fds.swap_remove(0)));
+                self.handle(&mut conn, request, fd)?
+            };
             let reply = match reply {
                 Some(r) => Some(r),
                 None if header.need_reply() => Some(Reply::U64(0)),
@@ -258,19 +285,10 @@ impl<B: CryptoBackend> Daemon<B> {
                     .retain(|r| r.desc.guest_phys_addr != region.guest_phys_addr);
                 None
             }
-            Request::SetMemTable(regions) => {
-                // One fd per message arrives safely; CONFIGURE_MEM_SLOTS (offered) makes QEMU
-                // use ADD_MEM_REG instead.
-                let [region] = regions.as_slice() else {
-                    return Err(DaemonError::Refused(
-                        "SET_MEM_TABLE with more than one region (use CONFIGURE_MEM_SLOTS)".into(),
-                    ));
-                };
-                let file =
-                    fd.ok_or_else(|| DaemonError::Refused("SET_MEM_TABLE without an fd".into()))?;
-                conn.regions.clear();
-                conn.add_region(*region, file)?;
-                None
+            Request::SetMemTable(_) => {
+                return Err(DaemonError::Refused(
+                    "SET_MEM_TABLE is handled with its fds".into(),
+                ));
             }
             Request::SetVringNum(s) => {
                 let size = u16::try_from(s.num)
@@ -469,24 +487,12 @@ impl Connection {
     }
 
     fn add_region(&mut self, desc: MemoryRegion, file: File) -> Result<(), DaemonError> {
-        let size = usize::try_from(desc.memory_size)
-            .map_err(|_| DaemonError::Refused("region size".into()))?;
-        let mapping = MmapRegion::from_file(FileOffset::new(file, desc.mmap_offset), size)
-            .map_err(|e| DaemonError::Refused(format!("mapping a memory region: {e}")))?;
-        let mapped = GuestRegionMmap::new(mapping, GuestAddress(desc.guest_phys_addr))
-            .ok_or_else(|| DaemonError::Refused("memory region wraps".into()))?;
-        self.regions.push(Region {
-            desc,
-            mapped: Arc::new(mapped),
-        });
+        self.regions.push(Region::map(desc, file)?);
         Ok(())
     }
 
     fn memory(&self) -> Result<GuestMemoryMmap, DaemonError> {
-        let regions: Vec<Arc<GuestRegionMmap>> =
-            self.regions.iter().map(|r| Arc::clone(&r.mapped)).collect();
-        GuestMemoryMmap::from_arc_regions(regions)
-            .map_err(|e| DaemonError::Refused(format!("guest memory: {e}")))
+        Region::memory(&self.regions)
     }
 
     /// The frontend's virtual address `ua` as a guest physical address.
@@ -499,6 +505,73 @@ impl Connection {
             })
             .ok_or_else(|| DaemonError::Refused(format!("address {ua:#x} is in no memory region")))
     }
+}
+
+/// VHOST_MEMORY_BASELINE_NREGIONS: the most fds one message carries (SET_MEM_TABLE).
+const MAX_FDS: usize = 8;
+
+/// Reads up to `head.len()` bytes and the fds sent with them (SCM_RIGHTS, close-on-exec).
+/// A message whose fds did not fit (MSG_CTRUNC) is refused: the kernel closed the rest.
+fn recv_with_fds(
+    stream: &UnixStream,
+    head: &mut [u8],
+) -> Result<(usize, Vec<OwnedFd>), DaemonError> {
+    use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags, recvmsg};
+    let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(MAX_FDS))];
+    let mut control = RecvAncillaryBuffer::new(&mut space);
+    let got = loop {
+        match recvmsg(
+            stream,
+            &mut [IoSliceMut::new(head)],
+            &mut control,
+            RecvFlags::CMSG_CLOEXEC,
+        ) {
+            Ok(got) => break got,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => {
+                return Err(DaemonError::Io {
+                    context: "Reading a message",
+                    source: e.into(),
+                });
+            }
+        }
+    };
+    let mut fds = Vec::new();
+    for message in control.drain() {
+        if let RecvAncillaryMessage::ScmRights(received) = message {
+            fds.extend(received);
+        }
+    }
+    if got.flags.contains(ReturnFlags::CTRUNC) {
+        return Err(DaemonError::Refused(format!(
+            "a message with more than {MAX_FDS} fds"
+        )));
+    }
+    Ok((got.bytes, fds))
+}
+
+/// SET_MEM_TABLE: replaces the memory map with `regions`, one fd each, in order.
+fn set_mem_table(
+    conn: &mut Connection,
+    regions: &[MemoryRegion],
+    fds: Vec<OwnedFd>,
+) -> Result<(), DaemonError> {
+    if fds.len() != regions.len() {
+        return Err(DaemonError::Refused(format!(
+            "SET_MEM_TABLE with {} regions but {} fds",
+            regions.len(),
+            fds.len()
+        )));
+    }
+    let table = regions
+        .iter()
+        .zip(fds)
+        .map(|(region, fd)| Region::map(*region, File::from(fd)))
+        .collect::<Result<Vec<_>, _>>()?;
+    // All regions mapped and disjoint before the old table goes.
+    Region::memory(&table)?;
+    conn.regions = table;
+    Ok(())
 }
 
 fn bind(path: &Path) -> Result<UnixListener, DaemonError> {

@@ -7,8 +7,10 @@
 //! after the first frontend went away.
 
 use std::fs::{File, OpenOptions};
+use std::io::IoSlice;
 use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::fs::FileExt;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -18,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use virtio_queue::{Queue, QueueT};
 use vm_memory::{Bytes, GuestMemoryMmap};
-use vmm_sys_util::eventfd::EventFd;
+use vmm_sys_util::eventfd::{EFD_NONBLOCK, EventFd};
 use vmm_sys_util::sock_ctrl_msg::ScmSocket;
 use vtrust_vhost_user_crypto::daemon::{CryptoBackend, Daemon, DaemonConfig, PROTOCOL_FEATURES};
 use vtrust_vhost_user_crypto::protocol::CryptoSessionRequest;
@@ -79,6 +81,168 @@ fn send(s: &UnixStream, request: u32, payload: &[u8], fd: Option<&dyn AsRawFd>) 
     }
 }
 
+/// Sends one message with several fds in one SCM_RIGHTS (as QEMU sends SET_MEM_TABLE).
+fn send_fds(s: &UnixStream, request: u32, flags: u32, payload: &[u8], fds: &[&File]) {
+    use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags, sendmsg};
+    let m = message(request, flags, payload);
+    let fds: Vec<BorrowedFd<'_>> = fds.iter().map(|f| f.as_fd()).collect();
+    let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(8))];
+    let mut control = SendAncillaryBuffer::new(&mut space);
+    assert!(control.push(SendAncillaryMessage::ScmRights(&fds)));
+    let sent = sendmsg(s, &[IoSlice::new(&m)], &mut control, SendFlags::empty()).unwrap();
+    assert_eq!(sent, m.len());
+}
+
+/// A daemon serving `queues` data queues with a [`StatusBackend`], on a socket in its own
+/// directory.
+struct Harness {
+    dir: PathBuf,
+    socket: PathBuf,
+    completed: Arc<AtomicUsize>,
+    resets: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    server: std::thread::JoinHandle<Result<(), vtrust_vhost_user_crypto::daemon::DaemonError>>,
+}
+
+impl Harness {
+    fn start(name: &str, queues: u16) -> Self {
+        let dir = std::env::temp_dir().join(format!("vtrust-vhost-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let socket = dir.join("crypto.sock");
+        let completed = Arc::new(AtomicUsize::new(0));
+        let resets = Arc::new(AtomicUsize::new(0));
+        let daemon = Daemon::new(
+            DaemonConfig {
+                socket: socket.clone(),
+                queues,
+                max_queue_size: 1024,
+            },
+            StatusBackend {
+                next_id: 0,
+                completed: Arc::clone(&completed),
+                resets: Arc::clone(&resets),
+            },
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let daemon_stop = Arc::clone(&stop);
+        let server = std::thread::spawn(move || daemon.run(&daemon_stop));
+        wait_until("the socket", || socket.exists());
+        Self {
+            dir,
+            socket,
+            completed,
+            resets,
+            stop,
+            server,
+        }
+    }
+
+    /// A shared file of `size` bytes standing for guest RAM.
+    fn guest_ram(&self, name: &str, size: u64) -> File {
+        let mem = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(self.dir.join(name))
+            .unwrap();
+        mem.set_len(size).unwrap();
+        mem
+    }
+
+    fn connect(&self) -> UnixStream {
+        UnixStream::connect(&self.socket).unwrap()
+    }
+
+    /// Stops the daemon (it checks between connections) and removes the directory.
+    fn finish(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = UnixStream::connect(&self.socket);
+        self.server.join().unwrap().unwrap();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A memory region as ADD_MEM_REG / SET_MEM_TABLE carry it: guest physical address, size,
+/// the frontend's virtual address, offset in the fd.
+fn region(gpa: u64, size: u64, ua: u64) -> Vec<u8> {
+    [gpa, size, ua, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
+}
+
+/// ADD_MEM_REG payload: 8 bytes of padding, then the region.
+fn mem_reg(gpa: u64, size: u64, ua: u64) -> Vec<u8> {
+    let mut p = 0u64.to_le_bytes().to_vec();
+    p.extend_from_slice(&region(gpa, size, ua));
+    p
+}
+
+/// Writes descriptor `i` of the table at `table` into `mem`.
+fn write_desc(mem: &File, table: u64, i: u64, addr: u64, len: u32, flags: u16, next: u16) {
+    let mut d = addr.to_le_bytes().to_vec();
+    d.extend_from_slice(&len.to_le_bytes());
+    d.extend_from_slice(&flags.to_le_bytes());
+    d.extend_from_slice(&next.to_le_bytes());
+    mem.write_all_at(&d, table + 16 * i).unwrap();
+}
+
+/// SET_VRING_NUM / SET_VRING_BASE / GET_VRING_BASE payload.
+fn state(index: u32, num: u32) -> Vec<u8> {
+    let mut p = index.to_le_bytes().to_vec();
+    p.extend_from_slice(&num.to_le_bytes());
+    p
+}
+
+/// SET_VRING_ADDR payload for ring `index` at frontend addresses desc, used, avail.
+fn vring_addr(index: u32, desc: u64, used: u64, avail: u64) -> Vec<u8> {
+    let mut addr = index.to_le_bytes().to_vec();
+    addr.extend_from_slice(&0u32.to_le_bytes());
+    for a in [desc, used, avail, 0] {
+        addr.extend_from_slice(&a.to_le_bytes());
+    }
+    addr
+}
+
+/// Reads one byte of `mem` at `offset`.
+fn byte_at(mem: &File, offset: u64) -> u8 {
+    let mut b = [0u8; 1];
+    mem.read_exact_at(&mut b, offset).unwrap();
+    b[0]
+}
+
+/// True when the daemon closes `s` within 5 s (it refused the last message); false when the
+/// connection stays open.
+fn closed(s: &UnixStream) -> bool {
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 1];
+    match (&*s).read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+/// A call eventfd that the test can wait on without blocking forever.
+fn call_fd() -> EventFd {
+    EventFd::new(EFD_NONBLOCK).unwrap()
+}
+
+/// Waits (at most 10 s) for the daemon to signal `call`; returns the counter.
+fn signalled(call: &EventFd) -> u64 {
+    let mut n = 0;
+    wait_until("the call signal", || match call.read() {
+        Ok(v) => {
+            n = v;
+            true
+        }
+        Err(_) => false,
+    });
+    n
+}
+
 fn reply(s: &UnixStream, request: u32) -> Vec<u8> {
     let mut head = [0u8; 12];
     (&*s).read_exact(&mut head).unwrap();
@@ -108,54 +272,18 @@ fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn serves_a_frontend_and_then_another() {
-    let dir = std::env::temp_dir().join(format!("vtrust-vhost-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket: PathBuf = dir.join("crypto.sock");
-    let completed = Arc::new(AtomicUsize::new(0));
-    let resets = Arc::new(AtomicUsize::new(0));
-    let daemon = Daemon::new(
-        DaemonConfig {
-            socket: socket.clone(),
-            queues: 1,
-            max_queue_size: 1024,
-        },
-        StatusBackend {
-            next_id: 0,
-            completed: Arc::clone(&completed),
-            resets: Arc::clone(&resets),
-        },
-    );
-    let stop = Arc::new(AtomicBool::new(false));
-    let daemon_stop = Arc::clone(&stop);
-    let server = std::thread::spawn(move || daemon.run(&daemon_stop));
-    wait_until("the socket", || socket.exists());
-
+    let h = Harness::start("one", 1);
+    let (completed, resets) = (Arc::clone(&h.completed), Arc::clone(&h.resets));
     // Guest memory: a shared file, one region at guest physical 0.
-    let mem_path = dir.join("guest-ram");
-    let mem = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&mem_path)
-        .unwrap();
-    mem.set_len(MEM_SIZE).unwrap();
+    let mem = h.guest_ram("guest-ram", MEM_SIZE);
     // One chain: 8 readable bytes at 0x10000, then a 1-byte writable status at 0x11000.
-    let desc = |i: u64, addr: u64, len: u32, flags: u16, next: u16| {
-        let mut d = addr.to_le_bytes().to_vec();
-        d.extend_from_slice(&len.to_le_bytes());
-        d.extend_from_slice(&flags.to_le_bytes());
-        d.extend_from_slice(&next.to_le_bytes());
-        mem.write_all_at(&d, DESC + 16 * i).unwrap();
-    };
-    desc(0, 0x10000, 8, 1, 1); // VIRTQ_DESC_F_NEXT
-    desc(1, 0x11000, 1, 2, 0); // VIRTQ_DESC_F_WRITE
+    write_desc(&mem, DESC, 0, 0x10000, 8, 1, 1); // VIRTQ_DESC_F_NEXT
+    write_desc(&mem, DESC, 1, 0x11000, 1, 2, 0); // VIRTQ_DESC_F_WRITE
     mem.write_all_at(&[0xEE], 0x11000).unwrap();
     mem.write_all_at(&0u16.to_le_bytes(), AVAIL + 4).unwrap(); // ring[0] = head 0
     mem.write_all_at(&1u16.to_le_bytes(), AVAIL + 2).unwrap(); // idx = 1
 
-    let s = UnixStream::connect(&socket).unwrap();
+    let s = h.connect();
     send(&s, 1, &[], None); // GET_FEATURES
     let f = u64_of(&reply(&s, 1));
     assert_ne!(f & (1 << 32), 0, "VERSION_1");
@@ -167,46 +295,34 @@ fn serves_a_frontend_and_then_another() {
     assert_eq!(u64_of(&reply(&s, 17)), 1);
     send(&s, 3, &[], None); // SET_OWNER
     // ADD_MEM_REG with NEED_REPLY: the ack is 0.
-    let mut region = 0u64.to_le_bytes().to_vec();
-    for v in [0, MEM_SIZE, UA, 0] {
-        region.extend_from_slice(&v.to_le_bytes());
-    }
-    s.send_with_fd(&message(37, 1 | 8, &region)[..], mem.as_raw_fd())
-        .unwrap();
+    send_fds(&s, 37, 1 | 8, &mem_reg(0, MEM_SIZE, UA), &[&mem]);
     assert_eq!(u64_of(&reply(&s, 37)), 0);
-    let state = |index: u32, num: u32| {
-        let mut p = index.to_le_bytes().to_vec();
-        p.extend_from_slice(&num.to_le_bytes());
-        p
-    };
     send(&s, 8, &state(0, u32::from(QSIZE)), None);
-    let mut addr = 0u32.to_le_bytes().to_vec();
-    addr.extend_from_slice(&0u32.to_le_bytes());
-    for a in [UA + DESC, UA + USED, UA + AVAIL, 0] {
-        addr.extend_from_slice(&a.to_le_bytes());
-    }
-    send(&s, 9, &addr, None);
+    send(
+        &s,
+        9,
+        &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL),
+        None,
+    );
     send(&s, 10, &state(0, 0), None);
-    let call = EventFd::new(0).unwrap();
+    let call = call_fd();
     let kick = EventFd::new(0).unwrap();
     send(&s, 13, &0u64.to_le_bytes(), Some(&call));
     // The kick fd starts the ring (no SET_VRING_ENABLE), and the chain queued before it is
     // served at once.
     send(&s, 12, &0u64.to_le_bytes(), Some(&kick));
-    assert_eq!(call.read().unwrap(), 1, "call signalled");
+    assert_eq!(signalled(&call), 1, "call signalled");
     let mut used_idx = [0u8; 2];
     mem.read_exact_at(&mut used_idx, USED + 2).unwrap();
     assert_eq!(u16::from_le_bytes(used_idx), 1);
-    let mut status = [0u8; 1];
-    mem.read_exact_at(&mut status, 0x11000).unwrap();
-    assert_eq!(status, [0]);
+    assert_eq!(byte_at(&mem, 0x11000), 0);
 
     // A second chain after a kick.
     mem.write_all_at(&[0xEE], 0x11000).unwrap();
     mem.write_all_at(&0u16.to_le_bytes(), AVAIL + 6).unwrap(); // ring[1] = head 0
     mem.write_all_at(&2u16.to_le_bytes(), AVAIL + 2).unwrap();
     kick.write(1).unwrap();
-    assert_eq!(call.read().unwrap(), 1);
+    assert_eq!(signalled(&call), 1);
     wait_until("two completions", || completed.load(Ordering::SeqCst) == 2);
 
     // CREATE_CRYPTO_SESSION in QEMU 7.2's 632-byte layout: the reply carries the id at 0.
@@ -227,69 +343,27 @@ fn serves_a_frontend_and_then_another() {
 
     // The frontend is gone (QEMU stopped): the daemon resets the backend and takes the next.
     wait_until("a reset", || resets.load(Ordering::SeqCst) == 1);
-    let s = UnixStream::connect(&socket).unwrap();
+    let s = h.connect();
     send(&s, 1, &[], None);
     assert_ne!(u64_of(&reply(&s, 1)) & (1 << 32), 0);
     // A malformed message ends that connection, not the daemon.
     (&s).write_all(&message(2, 1, &[1, 2, 3])).unwrap();
-    let mut buf = [0u8; 1];
-    assert_eq!((&s).read(&mut buf).unwrap(), 0, "connection closed");
+    assert!(closed(&s), "connection closed");
     wait_until("a second reset", || resets.load(Ordering::SeqCst) == 2);
-
-    stop.store(true, Ordering::SeqCst);
-    let _ = UnixStream::connect(&socket);
-    server.join().unwrap().unwrap();
-    drop(File::open(&mem_path));
-    let _ = std::fs::remove_dir_all(&dir);
+    h.finish();
 }
 
 /// GET_QUEUE_NUM says 2 and both rings run, each on its own worker and call fd.
 #[test]
 fn serves_two_data_queues() {
-    let dir = std::env::temp_dir().join(format!("vtrust-vhost-2q-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("crypto.sock");
-    let completed = Arc::new(AtomicUsize::new(0));
-    let daemon = Daemon::new(
-        DaemonConfig {
-            socket: socket.clone(),
-            queues: 2,
-            max_queue_size: 1024,
-        },
-        StatusBackend {
-            next_id: 0,
-            completed: Arc::clone(&completed),
-            resets: Arc::new(AtomicUsize::new(0)),
-        },
-    );
-    let stop = Arc::new(AtomicBool::new(false));
-    let daemon_stop = Arc::clone(&stop);
-    let server = std::thread::spawn(move || daemon.run(&daemon_stop));
-    wait_until("the socket", || socket.exists());
-
-    let mem_path = dir.join("guest-ram");
-    let mem = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&mem_path)
-        .unwrap();
-    mem.set_len(MEM_SIZE).unwrap();
+    let h = Harness::start("2q", 2);
+    let mem = h.guest_ram("guest-ram", MEM_SIZE);
     // Ring q lives at q * 0x10000 + (DESC, AVAIL, USED); its one chain writes a status at
     // 0x80000 + q.
     for q in 0..2u64 {
         let base = q * 0x10000;
-        let mut d = (0x40000 + base).to_le_bytes().to_vec();
-        d.extend_from_slice(&8u32.to_le_bytes());
-        d.extend_from_slice(&1u16.to_le_bytes());
-        d.extend_from_slice(&1u16.to_le_bytes());
-        d.extend_from_slice(&(0x80000 + q).to_le_bytes());
-        d.extend_from_slice(&1u32.to_le_bytes());
-        d.extend_from_slice(&2u16.to_le_bytes());
-        d.extend_from_slice(&0u16.to_le_bytes());
-        mem.write_all_at(&d, base + DESC).unwrap();
+        write_desc(&mem, base + DESC, 0, 0x40000 + base, 8, 1, 1);
+        write_desc(&mem, base + DESC, 1, 0x80000 + q, 1, 2, 0);
         mem.write_all_at(&[0xEE], 0x80000 + q).unwrap();
         mem.write_all_at(&0u16.to_le_bytes(), base + AVAIL + 4)
             .unwrap();
@@ -297,29 +371,18 @@ fn serves_two_data_queues() {
             .unwrap();
     }
 
-    let s = UnixStream::connect(&socket).unwrap();
+    let s = h.connect();
     send(&s, 17, &[], None);
     assert_eq!(u64_of(&reply(&s, 17)), 2, "GET_QUEUE_NUM");
-    let mut region = 0u64.to_le_bytes().to_vec();
-    for v in [0, MEM_SIZE, UA, 0] {
-        region.extend_from_slice(&v.to_le_bytes());
-    }
-    s.send_with_fd(&message(37, 1, &region)[..], mem.as_raw_fd())
-        .unwrap();
+    send_fds(&s, 37, 1, &mem_reg(0, MEM_SIZE, UA), &[&mem]);
     let mut calls = Vec::new();
     let mut kicks = Vec::new();
     for q in 0..2u32 {
         let base = u64::from(q) * 0x10000;
-        let mut p = q.to_le_bytes().to_vec();
-        p.extend_from_slice(&u32::from(QSIZE).to_le_bytes());
-        send(&s, 8, &p, None);
-        let mut addr = q.to_le_bytes().to_vec();
-        addr.extend_from_slice(&0u32.to_le_bytes());
-        for a in [UA + base + DESC, UA + base + USED, UA + base + AVAIL, 0] {
-            addr.extend_from_slice(&a.to_le_bytes());
-        }
+        send(&s, 8, &state(q, u32::from(QSIZE)), None);
+        let addr = vring_addr(q, UA + base + DESC, UA + base + USED, UA + base + AVAIL);
         send(&s, 9, &addr, None);
-        let call = EventFd::new(0).unwrap();
+        let call = call_fd();
         let kick = EventFd::new(0).unwrap();
         send(&s, 13, &u64::from(q).to_le_bytes(), Some(&call));
         send(&s, 12, &u64::from(q).to_le_bytes(), Some(&kick));
@@ -327,24 +390,140 @@ fn serves_two_data_queues() {
         kicks.push(kick);
     }
     for (q, call) in calls.iter().enumerate() {
-        assert_eq!(call.read().unwrap(), 1, "queue {q} signalled");
-        let mut status = [0u8; 1];
-        mem.read_exact_at(&mut status, 0x80000 + q as u64).unwrap();
-        assert_eq!(status, [0], "queue {q} completed its chain");
+        assert_eq!(signalled(call), 1, "queue {q} signalled");
+        assert_eq!(
+            byte_at(&mem, 0x80000 + q as u64),
+            0,
+            "queue {q} completed its chain"
+        );
     }
-    assert_eq!(completed.load(Ordering::SeqCst), 2);
+    assert_eq!(h.completed.load(Ordering::SeqCst), 2);
     // A vring index we did not offer is refused (the connection ends).
-    let mut p = 2u32.to_le_bytes().to_vec();
-    p.extend_from_slice(&16u32.to_le_bytes());
-    send(&s, 8, &p, None);
-    let mut buf = [0u8; 1];
-    assert_eq!(
-        (&s).read(&mut buf).unwrap(),
-        0,
-        "connection closed on vring 2"
+    send(&s, 8, &state(2, 16), None);
+    assert!(closed(&s), "connection closed on vring 2");
+    h.finish();
+}
+
+/// SET_MEM_TABLE with two regions from two fds in one message (a frontend without
+/// CONFIGURE_MEM_SLOTS): the ring lives in the first, the chain's status byte in the second,
+/// and the daemon maps both. Then the refusals: fewer fds than regions, overlapping regions.
+#[test]
+fn set_mem_table_maps_several_regions() {
+    let h = Harness::start("memtable", 1);
+    let low = h.guest_ram("low", MEM_SIZE);
+    let high = h.guest_ram("high", MEM_SIZE);
+    // Guest physical: low at 0, high at 4 GiB (as above-4G RAM); frontend addresses apart.
+    const HIGH_GPA: u64 = 1 << 32;
+    const HIGH_UA: u64 = UA + 0x1000_0000;
+    write_desc(&low, DESC, 0, 0x10000, 8, 1, 1);
+    write_desc(&low, DESC, 1, HIGH_GPA + 0x2000, 1, 2, 0);
+    high.write_all_at(&[0xEE], 0x2000).unwrap();
+    low.write_all_at(&0u16.to_le_bytes(), AVAIL + 4).unwrap();
+    low.write_all_at(&1u16.to_le_bytes(), AVAIL + 2).unwrap();
+
+    let s = h.connect();
+    let mut table = 2u32.to_le_bytes().to_vec();
+    table.extend_from_slice(&0u32.to_le_bytes());
+    table.extend_from_slice(&region(0, MEM_SIZE, UA));
+    table.extend_from_slice(&region(HIGH_GPA, MEM_SIZE, HIGH_UA));
+    send_fds(&s, 5, 1 | 8, &table, &[&low, &high]);
+    assert_eq!(u64_of(&reply(&s, 5)), 0, "SET_MEM_TABLE acked");
+    send(&s, 8, &state(0, u32::from(QSIZE)), None);
+    send(
+        &s,
+        9,
+        &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL),
+        None,
     );
-    stop.store(true, Ordering::SeqCst);
-    let _ = UnixStream::connect(&socket);
-    server.join().unwrap().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let call = call_fd();
+    let kick = EventFd::new(0).unwrap();
+    send(&s, 13, &0u64.to_le_bytes(), Some(&call));
+    send(&s, 12, &0u64.to_le_bytes(), Some(&kick));
+    assert_eq!(signalled(&call), 1, "call signalled");
+    assert_eq!(
+        byte_at(&high, 0x2000),
+        0,
+        "status written into the second region"
+    );
+    assert_eq!(h.completed.load(Ordering::SeqCst), 1);
+    drop(s);
+
+    // Two regions, one fd.
+    let s = h.connect();
+    send_fds(&s, 5, 1, &table, &[&low]);
+    assert!(closed(&s), "fewer fds than regions refused");
+    // Two regions over the same guest addresses.
+    let s = h.connect();
+    let mut overlap = 2u32.to_le_bytes().to_vec();
+    overlap.extend_from_slice(&0u32.to_le_bytes());
+    overlap.extend_from_slice(&region(0, MEM_SIZE, UA));
+    overlap.extend_from_slice(&region(MEM_SIZE / 2, MEM_SIZE, HIGH_UA));
+    send_fds(&s, 5, 1, &overlap, &[&low, &high]);
+    assert!(closed(&s), "overlapping regions refused");
+    // More fds than one message may carry.
+    let s = h.connect();
+    let many: Vec<File> = (0..9).map(|_| low.try_clone().unwrap()).collect();
+    let many: Vec<&File> = many.iter().collect();
+    send_fds(&s, 5, 1, &table, &many);
+    assert!(closed(&s), "nine fds refused");
+    wait_until("four resets", || h.resets.load(Ordering::SeqCst) == 4);
+    h.finish();
+}
+
+/// Refusals that end one connection and leave the daemon serving the next: a kick without an
+/// fd (we do not poll), ADD_MEM_REG without an fd, a ring whose addresses are in no region,
+/// a ring size that is not a power of two, a message type we do not know.
+#[test]
+fn refusals_end_the_connection_not_the_daemon() {
+    let h = Harness::start("refusals", 1);
+    let mem = h.guest_ram("ram", MEM_SIZE);
+    let with_memory = || {
+        let s = h.connect();
+        send_fds(&s, 37, 1, &mem_reg(0, MEM_SIZE, UA), &[&mem]);
+        s
+    };
+    type Case<'a> = (&'a str, Box<dyn Fn(&UnixStream)>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "SET_VRING_KICK without an fd",
+            Box::new(|s| {
+                send(s, 9, &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL), None);
+                send(s, 12, &(1u64 << 8).to_le_bytes(), None);
+            }),
+        ),
+        (
+            "ADD_MEM_REG without an fd",
+            Box::new(|s| send(s, 37, &mem_reg(MEM_SIZE, MEM_SIZE, UA + MEM_SIZE), None)),
+        ),
+        (
+            "a ring outside guest memory",
+            Box::new(|s| {
+                send(
+                    s,
+                    9,
+                    &vring_addr(0, UA + 2 * MEM_SIZE, UA + USED, UA + AVAIL),
+                    None,
+                );
+                let kick = EventFd::new(0).unwrap();
+                send(s, 12, &0u64.to_le_bytes(), Some(&kick));
+            }),
+        ),
+        (
+            "a ring size of 3",
+            Box::new(|s| send(s, 8, &state(0, 3), None)),
+        ),
+        ("message type 200", Box::new(|s| send(s, 200, &[], None))),
+    ];
+    for (i, (what, case)) in cases.iter().enumerate() {
+        let s = with_memory();
+        case(&s);
+        assert!(closed(&s), "{what}: connection not closed");
+        wait_until(what, || h.resets.load(Ordering::SeqCst) == i + 1);
+    }
+    // Still serving.
+    let s = h.connect();
+    send(&s, 17, &[], None);
+    assert_eq!(u64_of(&reply(&s, 17)), 1);
+    drop(s);
+    h.finish();
 }
