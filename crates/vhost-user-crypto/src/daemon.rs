@@ -1,7 +1,9 @@
 //! The vhost-user backend loop: one frontend connection at a time on a unix socket (a new one
 //! after the frontend disconnects, so a restarted QEMU finds us), the messages of
 //! [`crate::protocol`] applied to the connection's state, guest memory mapped from the fds of
-//! ADD_MEM_REG / SET_MEM_TABLE (vm-memory, no `unsafe`), and one worker thread per started
+//! ADD_MEM_REG / SET_MEM_TABLE (vm-memory, no `unsafe`; several fds per message through
+//! rustix's safe `recvmsg`) and published to the workers through `GuestMemoryAtomic` (regions
+//! added or removed while rings run are seen by the next batch), and one worker thread per started
 //! vring that waits on the kick eventfd, runs the [`CryptoBackend`] over the ring and signals
 //! the call eventfd.
 //!
@@ -22,7 +24,10 @@ use std::thread::JoinHandle;
 
 use std::os::fd::AsRawFd;
 use virtio_queue::{Queue, QueueT};
-use vm_memory::{FileOffset, GuestAddress, GuestMemoryMmap, GuestRegionMmap, MmapRegion};
+use vm_memory::{
+    FileOffset, GuestAddress, GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap,
+    GuestRegionMmap, MmapRegion,
+};
 use vmm_sys_util::epoll::{ControlOperation, Epoll, EpollEvent, EventSet};
 
 use crate::protocol::{
@@ -199,6 +204,7 @@ impl<B: CryptoBackend> Daemon<B> {
     pub fn serve(&self, mut stream: UnixStream) -> Result<(), DaemonError> {
         let mut conn = Connection {
             regions: Vec::new(),
+            memory: GuestMemoryAtomic::new(GuestMemoryMmap::default()),
             vrings: (0..self.config.queues).map(|_| Vring::default()).collect(),
             protocol_features: 0,
         };
@@ -283,6 +289,7 @@ impl<B: CryptoBackend> Daemon<B> {
             Request::RemMemReg(region) => {
                 conn.regions
                     .retain(|r| r.desc.guest_phys_addr != region.guest_phys_addr);
+                conn.publish()?;
                 None
             }
             Request::SetMemTable(_) => {
@@ -357,7 +364,8 @@ impl<B: CryptoBackend> Daemon<B> {
     /// Starts the worker of vring `index` (QEMU never sends SET_VRING_ENABLE: a kick fd
     /// starts the ring).
     fn start_vring(&self, conn: &mut Connection, index: u8, kick: File) -> Result<(), DaemonError> {
-        let mem = conn.memory()?;
+        let memory = conn.memory.clone();
+        let mem = memory.memory();
         let translate = |ua: u64| conn.translate(ua);
         let v = conn
             .vrings
@@ -390,11 +398,12 @@ impl<B: CryptoBackend> Daemon<B> {
         // a guest with EVENT_IDX then keeps kicking, one without ignores it; and we signal
         // after every batch, which is correct either way.
         queue.set_event_idx(true);
-        if !queue.is_valid(&mem) {
+        if !queue.is_valid(&*mem) {
             return Err(DaemonError::Refused(format!(
                 "vring {index} is not valid in guest memory"
             )));
         }
+        drop(mem);
         let call = Arc::clone(&v.call);
         let kick = Arc::new(kick);
         let stop = Arc::new(AtomicBool::new(false));
@@ -418,13 +427,14 @@ impl<B: CryptoBackend> Daemon<B> {
                 // Work already queued before the kick fd came is served too. After each batch,
                 // publish avail_event and look again (a request may have come meanwhile).
                 let mut done = 0usize;
+                let mem = memory.memory();
                 loop {
                     done = done.saturating_add(lock(&backend).process_queue(
                         queue_index,
                         &mem,
                         &mut queue,
                     ));
-                    if !matches!(queue.enable_notification(&mem), Ok(true)) {
+                    if !matches!(queue.enable_notification(&*mem), Ok(true)) {
                         break;
                     }
                 }
@@ -465,6 +475,9 @@ impl<B: CryptoBackend> Daemon<B> {
 /// One frontend's state.
 struct Connection {
     regions: Vec<Region>,
+    /// Guest memory made of `regions`, shared with the vring workers: each batch loads the
+    /// current map, so regions added or removed while rings run (memory hotplug) are seen.
+    memory: GuestMemoryAtomic<GuestMemoryMmap>,
     vrings: Vec<Vring>,
     protocol_features: u64,
 }
@@ -488,11 +501,19 @@ impl Connection {
 
     fn add_region(&mut self, desc: MemoryRegion, file: File) -> Result<(), DaemonError> {
         self.regions.push(Region::map(desc, file)?);
-        Ok(())
+        self.publish().inspect_err(|_| {
+            self.regions.pop();
+        })
     }
 
-    fn memory(&self) -> Result<GuestMemoryMmap, DaemonError> {
-        Region::memory(&self.regions)
+    /// Publishes the memory made of `regions` to the workers (refused when they overlap).
+    fn publish(&self) -> Result<(), DaemonError> {
+        let memory = Region::memory(&self.regions)?;
+        self.memory
+            .lock()
+            .map_err(|_| DaemonError::Refused("guest memory lock poisoned".into()))?
+            .replace(memory);
+        Ok(())
     }
 
     /// The frontend's virtual address `ua` as a guest physical address.
@@ -568,10 +589,10 @@ fn set_mem_table(
         .zip(fds)
         .map(|(region, fd)| Region::map(*region, File::from(fd)))
         .collect::<Result<Vec<_>, _>>()?;
-    // All regions mapped and disjoint before the old table goes.
+    // Checked whole: a table that does not fit leaves the old map in place.
     Region::memory(&table)?;
     conn.regions = table;
-    Ok(())
+    conn.publish()
 }
 
 fn bind(path: &Path) -> Result<UnixListener, DaemonError> {

@@ -42,9 +42,13 @@ impl CryptoBackend for StatusBackend {
         let mut n = 0;
         while let Some(chain) = queue.pop_descriptor_chain(mem) {
             let head = chain.head_index();
-            let last = chain.clone().writable().last().unwrap();
-            mem.write_obj(0u8, last.addr()).unwrap();
-            queue.add_used(mem, head, 1).unwrap();
+            // A status byte outside guest memory: used length 0, as the device does.
+            let written = chain
+                .clone()
+                .writable()
+                .last()
+                .is_some_and(|d| mem.write_obj(0u8, d.addr()).is_ok());
+            queue.add_used(mem, head, u32::from(written)).unwrap();
             n += 1;
         }
         self.completed.fetch_add(n, Ordering::SeqCst);
@@ -524,6 +528,72 @@ fn refusals_end_the_connection_not_the_daemon() {
     let s = h.connect();
     send(&s, 17, &[], None);
     assert_eq!(u64_of(&reply(&s, 17)), 1);
+    drop(s);
+    h.finish();
+}
+
+/// Memory hotplug while the ring runs: a region added after the kick fd is used by the next
+/// chain, and after REM_MEM_REG a chain naming it gets no status (used length 0) and the
+/// removed memory is left alone.
+#[test]
+fn regions_added_and_removed_while_the_ring_runs() {
+    const HIGH_GPA: u64 = 1 << 32;
+    const HIGH_UA: u64 = UA + 0x1000_0000;
+    let h = Harness::start("hotplug", 1);
+    let low = h.guest_ram("low", MEM_SIZE);
+    let high = h.guest_ram("high", MEM_SIZE);
+    let s = h.connect();
+    send_fds(&s, 37, 1 | 8, &mem_reg(0, MEM_SIZE, UA), &[&low]);
+    assert_eq!(u64_of(&reply(&s, 37)), 0);
+    send(&s, 8, &state(0, u32::from(QSIZE)), None);
+    send(
+        &s,
+        9,
+        &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL),
+        None,
+    );
+    let call = call_fd();
+    let kick = EventFd::new(0).unwrap();
+    send(&s, 13, &0u64.to_le_bytes(), Some(&call));
+    send(&s, 12, &0u64.to_le_bytes(), Some(&kick));
+
+    // The ring runs; now the second region arrives, and a chain writes into it.
+    send_fds(
+        &s,
+        37,
+        1 | 8,
+        &mem_reg(HIGH_GPA, MEM_SIZE, HIGH_UA),
+        &[&high],
+    );
+    assert_eq!(u64_of(&reply(&s, 37)), 0);
+    write_desc(&low, DESC, 0, 0x10000, 8, 1, 1);
+    write_desc(&low, DESC, 1, HIGH_GPA + 0x2000, 1, 2, 0);
+    high.write_all_at(&[0xEE], 0x2000).unwrap();
+    low.write_all_at(&0u16.to_le_bytes(), AVAIL + 4).unwrap();
+    low.write_all_at(&1u16.to_le_bytes(), AVAIL + 2).unwrap();
+    kick.write(1).unwrap();
+    assert_eq!(signalled(&call), 1);
+    assert_eq!(
+        byte_at(&high, 0x2000),
+        0,
+        "status written into the added region"
+    );
+
+    // Removed again: the same chain finds no memory for its status.
+    send(&s, 38, &mem_reg(HIGH_GPA, MEM_SIZE, HIGH_UA), None);
+    high.write_all_at(&[0xEE], 0x2000).unwrap();
+    low.write_all_at(&0u16.to_le_bytes(), AVAIL + 6).unwrap();
+    low.write_all_at(&2u16.to_le_bytes(), AVAIL + 2).unwrap();
+    kick.write(1).unwrap();
+    assert_eq!(signalled(&call), 1);
+    let mut used = [0u8; 8];
+    low.read_exact_at(&mut used, USED + 4 + 8).unwrap();
+    assert_eq!(
+        u32::from_le_bytes(used[4..].try_into().unwrap()),
+        0,
+        "used length 0"
+    );
+    assert_eq!(byte_at(&high, 0x2000), 0xEE, "removed memory untouched");
     drop(s);
     h.finish();
 }
