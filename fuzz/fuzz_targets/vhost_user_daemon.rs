@@ -13,20 +13,27 @@ use std::path::PathBuf;
 use libfuzzer_sys::fuzz_target;
 use virtio_queue::Queue;
 use vm_memory::GuestMemoryMmap;
-use vtrust_vhost_user_crypto::daemon::{CryptoBackend, Daemon, DaemonConfig};
+use vtrust_vhost_user_crypto::daemon::{CryptoBackend, Daemon, DaemonConfig, QueueHandler};
 use vtrust_vhost_user_crypto::protocol::CryptoSessionRequest;
 
 struct Null;
 
 impl CryptoBackend for Null {
+    type Queue = Null;
     fn create_session(&mut self, _: &CryptoSessionRequest) -> Result<u64, i64> {
         Ok(1)
     }
     fn close_session(&mut self, _: u64) {}
-    fn process_queue(&mut self, _: u16, _: &GuestMemoryMmap, _: &mut Queue) -> usize {
-        0
+    fn data_queue(&mut self, _: u16) -> Null {
+        Null
     }
     fn reset(&mut self) {}
+}
+
+impl QueueHandler for Null {
+    fn process(&mut self, _: &GuestMemoryMmap, _: &mut Queue) -> usize {
+        0
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -49,14 +49,23 @@ pub const PROTOCOL_FEATURES: u64 = protocol_features::MQ
 
 /// What the daemon asks of the crypto device.
 pub trait CryptoBackend: Send + 'static {
+    /// The processor of one data queue.
+    type Queue: QueueHandler;
     /// CREATE_CRYPTO_SESSION: the new session id, or a negative error for the frontend.
     fn create_session(&mut self, request: &CryptoSessionRequest) -> Result<u64, i64>;
     /// CLOSE_CRYPTO_SESSION.
     fn close_session(&mut self, id: u64);
-    /// Completes every available chain of data queue `index`; returns how many.
-    fn process_queue(&mut self, index: u16, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize;
+    /// A processor for data queue `index` (called when the ring starts). It runs on that
+    /// ring's worker thread without the backend's lock, so queues are served in parallel.
+    fn data_queue(&mut self, index: u16) -> Self::Queue;
     /// The frontend went away: forget its sessions.
     fn reset(&mut self);
+}
+
+/// Serves one data queue on its worker thread.
+pub trait QueueHandler: Send + 'static {
+    /// Completes every available chain of the queue; returns how many.
+    fn process(&mut self, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize;
 }
 
 /// Why the daemon stopped serving a connection or at all.
@@ -407,7 +416,7 @@ impl<B: CryptoBackend> Daemon<B> {
         let call = Arc::clone(&v.call);
         let kick = Arc::new(kick);
         let stop = Arc::new(AtomicBool::new(false));
-        let backend = Arc::clone(&self.backend);
+        let mut handler = lock(&self.backend).data_queue(u16::from(index));
         let (thread_kick, thread_stop) = (Arc::clone(&kick), Arc::clone(&stop));
         let queue_index = u16::from(index);
         // QEMU's kick eventfds are non-blocking: wait for them with epoll (a timeout lets the
@@ -429,11 +438,7 @@ impl<B: CryptoBackend> Daemon<B> {
                 let mut done = 0usize;
                 let mem = memory.memory();
                 loop {
-                    done = done.saturating_add(lock(&backend).process_queue(
-                        queue_index,
-                        &mem,
-                        &mut queue,
-                    ));
+                    done = done.saturating_add(handler.process(&mem, &mut queue));
                     if !matches!(queue.enable_notification(&*mem), Ok(true)) {
                         break;
                     }

@@ -11,9 +11,9 @@ use vtrust_virtio_crypto::codec::control::{
     AlgChainSessionFlf, ChainHashFlf, CipherSessionFlf, HashCreateSessionFlf, MacCreateSessionFlf,
     SymCreateSessionFlf,
 };
-use vtrust_virtio_crypto::{CreateSessionRequest, CryptoDevice, SessionParams};
+use vtrust_virtio_crypto::{CreateSessionRequest, CryptoDevice, DataQueue, SessionParams};
 
-use crate::daemon::CryptoBackend;
+use crate::daemon::{CryptoBackend, QueueHandler};
 use crate::protocol::{CryptoSessionRequest, SessionParams as VhostParams, SymSessionInfo};
 
 /// VIRTIO_CRYPTO_SYM_OP_CIPHER.
@@ -88,7 +88,30 @@ fn sym_params(info: &SymSessionInfo) -> Option<SymCreateSessionFlf> {
     }
 }
 
+/// One data queue of the device, on its worker thread.
+#[derive(Debug)]
+pub struct DeviceQueue(DataQueue);
+
+impl QueueHandler for DeviceQueue {
+    fn process(&mut self, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize {
+        let before = self.0.last_error().map(ToString::to_string);
+        let done = self.0.process_data_queue(mem, queue).unwrap_or_else(|e| {
+            tracing::debug!("Data queue: {e:?}");
+            0
+        });
+        // Guest-triggered: debug level only.
+        if let Some(e) = self.0.last_error()
+            && before.as_deref() != Some(e.to_string().as_str())
+        {
+            tracing::debug!("Refused a data request: {e}");
+        }
+        done
+    }
+}
+
 impl CryptoBackend for DeviceBackend {
+    type Queue = DeviceQueue;
+
     fn create_session(&mut self, request: &CryptoSessionRequest) -> Result<u64, i64> {
         let VhostParams::Sym {
             info,
@@ -112,22 +135,8 @@ impl CryptoBackend for DeviceBackend {
         let _ = self.device.destroy_session(id);
     }
 
-    fn process_queue(&mut self, _index: u16, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize {
-        let before = self.device.last_error().map(ToString::to_string);
-        let done = self
-            .device
-            .process_data_queue(mem, queue)
-            .unwrap_or_else(|e| {
-                tracing::debug!("Data queue: {e:?}");
-                0
-            });
-        // Guest-triggered: debug level only.
-        if let Some(e) = self.device.last_error()
-            && before.as_deref() != Some(e.to_string().as_str())
-        {
-            tracing::debug!("Refused a data request: {e}");
-        }
-        done
+    fn data_queue(&mut self, _index: u16) -> DeviceQueue {
+        DeviceQueue(self.device.data_queue())
     }
 
     fn reset(&mut self) {

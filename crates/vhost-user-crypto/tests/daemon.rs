@@ -14,15 +14,17 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::fs::FileExt;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use virtio_queue::{Queue, QueueT};
 use vm_memory::{Bytes, GuestMemoryMmap};
 use vmm_sys_util::eventfd::{EFD_NONBLOCK, EventFd};
 use vmm_sys_util::sock_ctrl_msg::ScmSocket;
-use vtrust_vhost_user_crypto::daemon::{CryptoBackend, Daemon, DaemonConfig, PROTOCOL_FEATURES};
+use vtrust_vhost_user_crypto::daemon::{
+    CryptoBackend, Daemon, DaemonConfig, PROTOCOL_FEATURES, QueueHandler,
+};
 use vtrust_vhost_user_crypto::protocol::CryptoSessionRequest;
 
 /// Completes every chain with status 0 in its last writable byte.
@@ -30,17 +32,63 @@ struct StatusBackend {
     next_id: u64,
     completed: Arc<AtomicUsize>,
     resets: Arc<AtomicUsize>,
+    rendezvous: Option<Arc<Rendezvous>>,
+}
+
+/// Makes the first chain of each of two queues wait (at most 5 s) until the other queue's
+/// first chain arrived: both get through only when the queues are served at the same time.
+#[derive(Default)]
+struct Rendezvous {
+    arrived: Mutex<u32>,
+    cv: Condvar,
+    timed_out: AtomicBool,
+}
+
+impl Rendezvous {
+    fn meet(&self) {
+        let mut arrived = self.arrived.lock().unwrap();
+        *arrived += 1;
+        self.cv.notify_all();
+        let (_arrived, wait) = self
+            .cv
+            .wait_timeout_while(arrived, Duration::from_secs(5), |a| *a < 2)
+            .unwrap();
+        if wait.timed_out() {
+            self.timed_out.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+struct StatusQueue {
+    completed: Arc<AtomicUsize>,
+    rendezvous: Option<Arc<Rendezvous>>,
 }
 
 impl CryptoBackend for StatusBackend {
+    type Queue = StatusQueue;
     fn create_session(&mut self, _: &CryptoSessionRequest) -> Result<u64, i64> {
         self.next_id += 1;
         Ok(self.next_id)
     }
     fn close_session(&mut self, _: u64) {}
-    fn process_queue(&mut self, _: u16, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize {
+    fn data_queue(&mut self, _: u16) -> StatusQueue {
+        StatusQueue {
+            completed: Arc::clone(&self.completed),
+            rendezvous: self.rendezvous.clone(),
+        }
+    }
+    fn reset(&mut self) {
+        self.resets.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl QueueHandler for StatusQueue {
+    fn process(&mut self, mem: &GuestMemoryMmap, queue: &mut Queue) -> usize {
         let mut n = 0;
         while let Some(chain) = queue.pop_descriptor_chain(mem) {
+            if let Some(r) = self.rendezvous.take() {
+                r.meet();
+            }
             let head = chain.head_index();
             // A status byte outside guest memory: used length 0, as the device does.
             let written = chain
@@ -53,9 +101,6 @@ impl CryptoBackend for StatusBackend {
         }
         self.completed.fetch_add(n, Ordering::SeqCst);
         n
-    }
-    fn reset(&mut self) {
-        self.resets.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -110,6 +155,10 @@ struct Harness {
 
 impl Harness {
     fn start(name: &str, queues: u16) -> Self {
+        Self::start_with(name, queues, None)
+    }
+
+    fn start_with(name: &str, queues: u16, rendezvous: Option<Arc<Rendezvous>>) -> Self {
         let dir = std::env::temp_dir().join(format!("vtrust-vhost-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -126,6 +175,7 @@ impl Harness {
                 next_id: 0,
                 completed: Arc::clone(&completed),
                 resets: Arc::clone(&resets),
+                rendezvous,
             },
         );
         let stop = Arc::new(AtomicBool::new(false));
@@ -357,10 +407,13 @@ fn serves_a_frontend_and_then_another() {
     h.finish();
 }
 
-/// GET_QUEUE_NUM says 2 and both rings run, each on its own worker and call fd.
+/// GET_QUEUE_NUM says 2 and both rings run, each on its own worker and call fd, at the same
+/// time: each queue's chain waits for the other's to arrive (a daemon serving one queue at a
+/// time would keep the second waiting until the first gave up).
 #[test]
 fn serves_two_data_queues() {
-    let h = Harness::start("2q", 2);
+    let rendezvous = Arc::new(Rendezvous::default());
+    let h = Harness::start_with("2q", 2, Some(Arc::clone(&rendezvous)));
     let mem = h.guest_ram("guest-ram", MEM_SIZE);
     // Ring q lives at q * 0x10000 + (DESC, AVAIL, USED); its one chain writes a status at
     // 0x80000 + q.
@@ -402,6 +455,10 @@ fn serves_two_data_queues() {
         );
     }
     assert_eq!(h.completed.load(Ordering::SeqCst), 2);
+    assert!(
+        !rendezvous.timed_out.load(Ordering::SeqCst),
+        "the two queues were not served in parallel"
+    );
     // A vring index we did not offer is refused (the connection ends).
     send(&s, 8, &state(2, 16), None);
     assert!(closed(&s), "connection closed on vring 2");

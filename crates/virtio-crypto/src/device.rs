@@ -2,6 +2,8 @@
 //! chain is completed with a status and put on the used ring, whatever it holds.
 //! VIRTIO 1.3 §5.9.
 
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
 use virtio_queue::{DescriptorChain, QueueT};
 use vm_memory::GuestMemory;
 use vtrust_crypto::CryptoProvider;
@@ -49,16 +51,53 @@ fn outcome_of(opcode: u32) -> Option<Outcome> {
     }
 }
 
+/// The session table, shared by the device (control path) and its data queues. Data requests
+/// hold the read lock while they run, so a session is never destroyed (nor its id reused)
+/// under a request naming it.
+type Sessions = Arc<RwLock<SessionTable>>;
+
+fn read(sessions: &Sessions) -> RwLockReadGuard<'_, SessionTable> {
+    sessions.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write(sessions: &Sessions) -> RwLockWriteGuard<'_, SessionTable> {
+    sessions.write().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The virtio crypto device (device ID 20): sessions, request parsing and service dispatch
 /// over guest memory. No I/O: the caller owns the queues and signals the guest.
 pub struct CryptoDevice {
     config: DeviceConfig,
     provider: CryptoProvider,
-    sessions: SessionTable,
+    sessions: Sessions,
     acked: u64,
     parts: Parts,
     inbuf: Vec<u8>,
     last_error: Option<RequestError>,
+    /// The data path [`CryptoDevice::process_data_queue`] uses.
+    data: DataQueue,
+}
+
+/// One data queue's request processor: its own scratch buffers, the device's configuration,
+/// features and session table. Several run in parallel, one per thread and queue
+/// ([`CryptoDevice::data_queue`]); control requests on the device meanwhile take the
+/// session table's write lock between data requests.
+pub struct DataQueue {
+    config: DeviceConfig,
+    provider: CryptoProvider,
+    sessions: Sessions,
+    acked: u64,
+    parts: Parts,
+    inbuf: Vec<u8>,
+    last_error: Option<RequestError>,
+}
+
+impl std::fmt::Debug for DataQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataQueue")
+            .field("acked", &self.acked)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for CryptoDevice {
@@ -66,7 +105,7 @@ impl std::fmt::Debug for CryptoDevice {
         f.debug_struct("CryptoDevice")
             .field("config", &self.config)
             .field("acked", &self.acked)
-            .field("sessions", &self.sessions.len())
+            .field("sessions", &read(&self.sessions).len())
             .finish()
     }
 }
@@ -74,12 +113,36 @@ impl std::fmt::Debug for CryptoDevice {
 impl CryptoDevice {
     /// A device offering `config`, doing its crypto with `provider`.
     pub fn new(config: DeviceConfig, provider: CryptoProvider) -> Self {
-        let max = config.max_sessions;
+        let sessions = Arc::new(RwLock::new(SessionTable::new(config.max_sessions)));
+        let data = DataQueue {
+            config: config.clone(),
+            provider: provider.clone(),
+            sessions: Arc::clone(&sessions),
+            acked: 0,
+            parts: Parts::default(),
+            inbuf: Vec::new(),
+            last_error: None,
+        };
         Self {
             config,
             provider,
-            sessions: SessionTable::new(max),
+            sessions,
             acked: 0,
+            parts: Parts::default(),
+            inbuf: Vec::new(),
+            last_error: None,
+            data,
+        }
+    }
+
+    /// A processor for one more data queue, sharing this device's sessions and the
+    /// features accepted so far (set them first). Each runs on its own thread.
+    pub fn data_queue(&self) -> DataQueue {
+        DataQueue {
+            config: self.config.clone(),
+            provider: self.provider.clone(),
+            sessions: Arc::clone(&self.sessions),
+            acked: self.acked,
             parts: Parts::default(),
             inbuf: Vec::new(),
             last_error: None,
@@ -110,6 +173,7 @@ impl CryptoDevice {
             f &= !0x3e;
         }
         self.acked = f;
+        self.data.acked = f;
     }
 
     /// The accepted features.
@@ -127,12 +191,12 @@ impl CryptoDevice {
     }
 
     fn revision_1(&self) -> bool {
-        self.acked & (1 << VIRTIO_CRYPTO_F_REVISION_1) != 0
+        revision_1(self.acked)
     }
 
     /// How many sessions are live.
     pub fn session_count(&self) -> usize {
-        self.sessions.len()
+        read(&self.sessions).len()
     }
 
     /// Why the last refused request was refused (for logs and tests); cleared by nothing.
@@ -153,13 +217,14 @@ impl CryptoDevice {
 
     fn try_create(&mut self, req: &CreateSessionRequest<'_>) -> Result<u64, RequestError> {
         let session = Session::new(&self.provider, &self.config, req)?;
-        self.sessions.insert(session)
+        write(&self.sessions).insert(session)
     }
 
     /// Destroys session `id` whatever its service (vhost-user `CLOSE_CRYPTO_SESSION`):
     /// `Status::Ok`, or `Status::InvSess` for an id that is not live.
     pub fn destroy_session(&mut self, id: u64) -> Status {
-        match self.sessions.remove_any(id) {
+        let removed = write(&self.sessions).remove_any(id);
+        match removed {
             Ok(()) => Status::Ok,
             Err(e) => {
                 let s = e.status(self.revision_1());
@@ -176,7 +241,7 @@ impl CryptoDevice {
         mem: &M,
         queue: &mut Q,
     ) -> Result<usize, virtio_queue::Error> {
-        self.drain(mem, queue, Self::process_control_chain)
+        drain(self, mem, queue, Self::process_control_chain)
     }
 
     /// Completes every available chain of a data queue; returns how many.
@@ -185,44 +250,73 @@ impl CryptoDevice {
         mem: &M,
         queue: &mut Q,
     ) -> Result<usize, virtio_queue::Error> {
-        self.drain(mem, queue, Self::process_data_chain)
+        let n = self.data.process_data_queue(mem, queue);
+        if let Some(e) = self.data.last_error.take() {
+            self.last_error = Some(e);
+        }
+        n
     }
 
-    /// Runs `one` on every available chain of `queue` and adds each to the used ring.
-    fn drain<M: GuestMemory, Q: QueueT>(
+    /// Runs one data chain (see [`DataQueue::process_data_chain`]); returns the used length.
+    pub fn process_data_chain<M: GuestMemory>(
         &mut self,
         mem: &M,
-        queue: &mut Q,
-        one: fn(&mut Self, &M, DescriptorChain<&M>) -> u32,
-    ) -> Result<usize, virtio_queue::Error> {
-        let mut n = 0usize;
-        while let Some(chain) = queue.pop_descriptor_chain(mem) {
-            let head = chain.head_index();
-            let used = one(self, mem, chain);
-            queue.add_used(mem, head, used)?;
-            n = n.saturating_add(1);
+        chain: DescriptorChain<&M>,
+    ) -> u32 {
+        let used = self.data.process_data_chain(mem, chain);
+        if let Some(e) = self.data.last_error.take() {
+            self.last_error = Some(e);
         }
-        Ok(n)
+        used
     }
 
     fn ctrl_limits(&self) -> (usize, usize) {
-        let keys = u64::from(self.config.max_cipher_key_len)
-            .saturating_add(u64::from(self.config.max_auth_key_len))
-            .saturating_add(u64::from(MAX_AKCIPHER_KEY_LEN));
-        let r = usize::try_from(keys)
-            .unwrap_or(usize::MAX)
-            .saturating_add(FIXED_ROOM);
-        (r, FIXED_ROOM)
+        ctrl_limits(&self.config)
     }
+}
 
-    fn data_limits(&self) -> (usize, usize) {
-        let (ctrl, _) = self.ctrl_limits();
-        let max = self.config.max_size_usize();
-        let r = max.saturating_mul(2).saturating_add(ctrl);
-        let w = max.saturating_add(FIXED_ROOM);
-        (r, w)
+/// Readable and writable limits of a control chain.
+fn ctrl_limits(config: &DeviceConfig) -> (usize, usize) {
+    let keys = u64::from(config.max_cipher_key_len)
+        .saturating_add(u64::from(config.max_auth_key_len))
+        .saturating_add(u64::from(MAX_AKCIPHER_KEY_LEN));
+    let r = usize::try_from(keys)
+        .unwrap_or(usize::MAX)
+        .saturating_add(FIXED_ROOM);
+    (r, FIXED_ROOM)
+}
+
+/// Readable and writable limits of a data chain.
+fn data_limits(config: &DeviceConfig) -> (usize, usize) {
+    let (ctrl, _) = ctrl_limits(config);
+    let max = config.max_size_usize();
+    let r = max.saturating_mul(2).saturating_add(ctrl);
+    let w = max.saturating_add(FIXED_ROOM);
+    (r, w)
+}
+
+fn revision_1(acked: u64) -> bool {
+    acked & (1 << VIRTIO_CRYPTO_F_REVISION_1) != 0
+}
+
+/// Runs `one` on every available chain of `queue` and adds each to the used ring.
+fn drain<S, M: GuestMemory, Q: QueueT>(
+    s: &mut S,
+    mem: &M,
+    queue: &mut Q,
+    one: fn(&mut S, &M, DescriptorChain<&M>) -> u32,
+) -> Result<usize, virtio_queue::Error> {
+    let mut n = 0usize;
+    while let Some(chain) = queue.pop_descriptor_chain(mem) {
+        let head = chain.head_index();
+        let used = one(s, mem, chain);
+        queue.add_used(mem, head, used)?;
+        n = n.saturating_add(1);
     }
+    Ok(n)
+}
 
+impl CryptoDevice {
     /// Runs one control chain and writes its outcome; returns the used length.
     pub fn process_control_chain<M: GuestMemory>(
         &mut self,
@@ -349,7 +443,7 @@ impl CryptoDevice {
                         what: "bytes after destroy_session_flf",
                     });
                 }
-                self.sessions.remove(session_id, service)?;
+                write(&self.sessions).remove(session_id, service)?;
                 return Ok(0);
             }
             CtrlFlf::Unknown => {
@@ -372,7 +466,35 @@ impl CryptoDevice {
                 auth_key,
             },
         )?;
-        self.sessions.insert(session)
+        write(&self.sessions).insert(session)
+    }
+}
+
+impl DataQueue {
+    /// Completes every available chain of this data queue; returns how many.
+    pub fn process_data_queue<M: GuestMemory, Q: QueueT>(
+        &mut self,
+        mem: &M,
+        queue: &mut Q,
+    ) -> Result<usize, virtio_queue::Error> {
+        drain(self, mem, queue, Self::process_data_chain)
+    }
+
+    /// Why the last refused request was refused (for logs and tests).
+    pub fn last_error(&self) -> Option<&RequestError> {
+        self.last_error.as_ref()
+    }
+
+    fn revision_1(&self) -> bool {
+        revision_1(self.acked)
+    }
+
+    fn layout(&self) -> Layout {
+        if self.revision_1() {
+            Layout::Revision1
+        } else {
+            Layout::Legacy
+        }
     }
 
     /// Runs one data chain and writes its status into the last device-writable byte;
@@ -410,7 +532,7 @@ impl CryptoDevice {
         mem: &M,
         chain: DescriptorChain<&M>,
     ) -> Result<usize, RequestError> {
-        let (max_r, max_w) = self.data_limits();
+        let (max_r, max_w) = data_limits(&self.config);
         let rev1 = self.revision_1();
         let layout = self.layout();
         self.parts.gather(chain, max_r, max_w)?;
@@ -463,7 +585,8 @@ impl CryptoDevice {
         };
         match params {
             None => {
-                let session = self.sessions.get(header.session_id, service)?;
+                let sessions = read(&self.sessions);
+                let session = sessions.get(header.session_id, service)?;
                 service::run(&ctx, session, header.opcode, &flf, vlf, &mut sink)?;
             }
             Some(p) => {

@@ -39,7 +39,7 @@ use crate::codec::data::{
     AeadDataFlf, AkcipherDataFlf, AlgChainDataFlf, CipherDataFlf, DataFlf, DataRequest,
     HashDataFlf, OpHeader, StatelessParams, SymDataFlf,
 };
-use crate::device::CryptoDevice;
+use crate::device::{CryptoDevice, DataQueue};
 use crate::session::SessionParams;
 use crate::spec::{Status, VIRTIO_CRYPTO_FLAG_SESSION_MODE, ctrl_op, data_op, sym};
 
@@ -141,6 +141,8 @@ pub struct TestDriver<'m> {
     ctrl: DriverQueue,
     data: DriverQueue,
     layout: Layout,
+    /// Processes the data queue instead of `device` when set ([`TestDriver::use_data_queue`]).
+    data_queue: Option<DataQueue>,
     /// Chains to put on the data queue before processing (for batch tests and benches).
     pending: Vec<u16>,
     next_desc: u16,
@@ -162,10 +164,17 @@ impl<'m> TestDriver<'m> {
             ctrl: DriverQueue::new(mem, CTRL_QUEUE_ADDR),
             data: DriverQueue::new(mem, DATA_QUEUE_ADDR),
             layout,
+            data_queue: None,
             pending: Vec::new(),
             next_desc: 0,
             next_buf: BUFFERS_START,
         }
+    }
+
+    /// Serves this driver's data queue with `queue` (another device's data queue, as a
+    /// second queue of that device on another thread) instead of its own device.
+    pub fn use_data_queue(&mut self, queue: DataQueue) {
+        self.data_queue = Some(queue);
     }
 
     /// The device.
@@ -358,9 +367,11 @@ impl<'m> TestDriver<'m> {
                 .expect("control queue"),
             Which::Data => {
                 self.pending.clear();
-                self.device
-                    .process_data_queue(mem, &mut self.data.queue)
-                    .expect("data queue")
+                match self.data_queue.as_mut() {
+                    Some(q) => q.process_data_queue(mem, &mut self.data.queue),
+                    None => self.device.process_data_queue(mem, &mut self.data.queue),
+                }
+                .expect("data queue")
             }
         }
     }

@@ -57,7 +57,7 @@ mod session;
 pub mod spec;
 
 pub use config::DeviceConfig;
-pub use device::CryptoDevice;
+pub use device::{CryptoDevice, DataQueue};
 pub use error::{ChainError, RequestError};
 pub use session::{CreateSessionRequest, SessionParams};
 pub use spec::Status;
