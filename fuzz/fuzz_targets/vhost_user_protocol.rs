@@ -5,9 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vtrust_vhost_user_crypto::protocol::{
-    FrontendReq, HEADER_LEN, Header, Reply, Request,
-};
+use vtrust_vhost_user_crypto::protocol::{FrontendReq, HEADER_LEN, Header, Reply, Request};
 
 fuzz_target!(|data: &[u8]| {
     let mut rest = data;
