@@ -260,6 +260,19 @@ fn vring_addr(index: u32, desc: u64, used: u64, avail: u64) -> Vec<u8> {
     addr
 }
 
+/// Sets ring `q` up at `base` + (DESC, AVAIL, USED) with a fresh call fd, then starts it with
+/// a kick fd (as QEMU: no SET_VRING_ENABLE); returns (call, kick).
+fn start_ring(s: &UnixStream, q: u32, base: u64) -> (EventFd, EventFd) {
+    send(s, 8, &state(q, u32::from(QSIZE)), None);
+    let addr = vring_addr(q, UA + base + DESC, UA + base + USED, UA + base + AVAIL);
+    send(s, 9, &addr, None);
+    let call = call_fd();
+    let kick = EventFd::new(0).unwrap();
+    send(s, 13, &u64::from(q).to_le_bytes(), Some(&call));
+    send(s, 12, &u64::from(q).to_le_bytes(), Some(&kick));
+    (call, kick)
+}
+
 /// Reads one byte of `mem` at `offset`.
 fn byte_at(mem: &File, offset: u64) -> u8 {
     let mut b = [0u8; 1];
@@ -435,14 +448,7 @@ fn serves_two_data_queues() {
     let mut calls = Vec::new();
     let mut kicks = Vec::new();
     for q in 0..2u32 {
-        let base = u64::from(q) * 0x10000;
-        send(&s, 8, &state(q, u32::from(QSIZE)), None);
-        let addr = vring_addr(q, UA + base + DESC, UA + base + USED, UA + base + AVAIL);
-        send(&s, 9, &addr, None);
-        let call = call_fd();
-        let kick = EventFd::new(0).unwrap();
-        send(&s, 13, &u64::from(q).to_le_bytes(), Some(&call));
-        send(&s, 12, &u64::from(q).to_le_bytes(), Some(&kick));
+        let (call, kick) = start_ring(&s, q, u64::from(q) * 0x10000);
         calls.push(call);
         kicks.push(kick);
     }
@@ -489,17 +495,7 @@ fn set_mem_table_maps_several_regions() {
     table.extend_from_slice(&region(HIGH_GPA, MEM_SIZE, HIGH_UA));
     send_fds(&s, 5, 1 | 8, &table, &[&low, &high]);
     assert_eq!(u64_of(&reply(&s, 5)), 0, "SET_MEM_TABLE acked");
-    send(&s, 8, &state(0, u32::from(QSIZE)), None);
-    send(
-        &s,
-        9,
-        &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL),
-        None,
-    );
-    let call = call_fd();
-    let kick = EventFd::new(0).unwrap();
-    send(&s, 13, &0u64.to_le_bytes(), Some(&call));
-    send(&s, 12, &0u64.to_le_bytes(), Some(&kick));
+    let (call, kick) = start_ring(&s, 0, 0);
     assert_eq!(signalled(&call), 1, "call signalled");
     assert_eq!(
         byte_at(&high, 0x2000),
@@ -602,17 +598,7 @@ fn regions_added_and_removed_while_the_ring_runs() {
     let s = h.connect();
     send_fds(&s, 37, 1 | 8, &mem_reg(0, MEM_SIZE, UA), &[&low]);
     assert_eq!(u64_of(&reply(&s, 37)), 0);
-    send(&s, 8, &state(0, u32::from(QSIZE)), None);
-    send(
-        &s,
-        9,
-        &vring_addr(0, UA + DESC, UA + USED, UA + AVAIL),
-        None,
-    );
-    let call = call_fd();
-    let kick = EventFd::new(0).unwrap();
-    send(&s, 13, &0u64.to_le_bytes(), Some(&call));
-    send(&s, 12, &0u64.to_le_bytes(), Some(&kick));
+    let (call, kick) = start_ring(&s, 0, 0);
 
     // The ring runs; now the second region arrives, and a chain writes into it.
     send_fds(
