@@ -495,7 +495,7 @@ fn set_mem_table_maps_several_regions() {
     table.extend_from_slice(&region(HIGH_GPA, MEM_SIZE, HIGH_UA));
     send_fds(&s, 5, 1 | 8, &table, &[&low, &high]);
     assert_eq!(u64_of(&reply(&s, 5)), 0, "SET_MEM_TABLE acked");
-    let (call, kick) = start_ring(&s, 0, 0);
+    let (call, _kick) = start_ring(&s, 0, 0);
     assert_eq!(signalled(&call), 1, "call signalled");
     assert_eq!(
         byte_at(&high, 0x2000),

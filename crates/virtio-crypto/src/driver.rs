@@ -134,6 +134,46 @@ impl DriverQueue {
     }
 }
 
+/// Whom a data request names: a session, or (stateless mode) an algorithm and its key.
+#[derive(Debug, Clone, Copy)]
+enum Target<'k> {
+    Session(u64),
+    Stateless { algo: u32, key: &'k [u8] },
+}
+
+impl Target<'_> {
+    fn session(&self) -> u64 {
+        match self {
+            Self::Session(id) => *id,
+            Self::Stateless { .. } => 0,
+        }
+    }
+
+    /// The key that leads the request's variable part (stateless mode only).
+    fn key(&self) -> &[u8] {
+        match self {
+            Self::Session(_) => &[],
+            Self::Stateless { key, .. } => key,
+        }
+    }
+
+    /// The stateless parameters `make(algo, key_len)` builds, in stateless mode.
+    fn stateless(&self, make: impl FnOnce(u32, u32) -> StatelessParams) -> Option<StatelessParams> {
+        match self {
+            Self::Session(_) => None,
+            Self::Stateless { algo, key } => Some(make(*algo, key.len() as u32)),
+        }
+    }
+}
+
+fn sym_op(encrypt: bool) -> u32 {
+    if encrypt {
+        sym::OP_ENCRYPT
+    } else {
+        sym::OP_DECRYPT
+    }
+}
+
 /// The test driver. See the module documentation.
 pub struct TestDriver<'m> {
     mem: &'m GuestMemoryMmap,
@@ -624,25 +664,7 @@ impl<'m> TestDriver<'m> {
         iv: &[u8],
         src: &[u8],
     ) -> Result<Vec<u8>, Status> {
-        let f = CipherDataFlf {
-            iv_len: iv.len() as u32,
-            src_data_len: src.len() as u32,
-            dst_data_len: src.len() as u32,
-        };
-        let op = if encrypt {
-            data_op::CIPHER_ENCRYPT
-        } else {
-            data_op::CIPHER_DECRYPT
-        };
-        self.data_request(
-            op,
-            session,
-            &DataFlf::Sym(SymDataFlf::Cipher(f)),
-            None,
-            &[iv, src],
-            src.len(),
-        )
-        .ok()
+        self.cipher_to(Target::Session(session), encrypt, iv, src)
     }
 
     /// CIPHER_ENCRYPT / _DECRYPT in stateless mode.
@@ -654,31 +676,38 @@ impl<'m> TestDriver<'m> {
         iv: &[u8],
         src: &[u8],
     ) -> Result<Vec<u8>, Status> {
+        self.cipher_to(Target::Stateless { algo, key }, encrypt, iv, src)
+    }
+
+    fn cipher_to(
+        &mut self,
+        to: Target<'_>,
+        encrypt: bool,
+        iv: &[u8],
+        src: &[u8],
+    ) -> Result<Vec<u8>, Status> {
         let f = CipherDataFlf {
             iv_len: iv.len() as u32,
             src_data_len: src.len() as u32,
             dst_data_len: src.len() as u32,
         };
-        let p = StatelessParams::Cipher {
+        let p = to.stateless(|algo, key_len| StatelessParams::Cipher {
             algo,
-            key_len: key.len() as u32,
-            op: if encrypt {
-                sym::OP_ENCRYPT
-            } else {
-                sym::OP_DECRYPT
-            },
-        };
+            key_len,
+            op: sym_op(encrypt),
+        });
         let op = if encrypt {
             data_op::CIPHER_ENCRYPT
         } else {
             data_op::CIPHER_DECRYPT
         };
+        let flf = DataFlf::Sym(SymDataFlf::Cipher(f));
         self.data_request(
             op,
-            0,
-            &DataFlf::Sym(SymDataFlf::Cipher(f)),
-            Some(&p),
-            &[key, iv, src],
+            to.session(),
+            &flf,
+            p.as_ref(),
+            &[to.key(), iv, src],
             src.len(),
         )
         .ok()
@@ -720,19 +749,7 @@ impl<'m> TestDriver<'m> {
 
     /// HASH in session mode.
     pub fn hash(&mut self, session: u64, src: &[u8], result_len: u32) -> Result<Vec<u8>, Status> {
-        let f = HashDataFlf {
-            src_data_len: src.len() as u32,
-            hash_result_len: result_len,
-        };
-        self.data_request(
-            data_op::HASH,
-            session,
-            &DataFlf::Hash(f),
-            None,
-            &[src],
-            result_len as usize,
-        )
-        .ok()
+        self.hash_to(Target::Session(session), data_op::HASH, src, result_len)
     }
 
     /// HASH in stateless mode.
@@ -742,37 +759,13 @@ impl<'m> TestDriver<'m> {
         src: &[u8],
         result_len: u32,
     ) -> Result<Vec<u8>, Status> {
-        let f = HashDataFlf {
-            src_data_len: src.len() as u32,
-            hash_result_len: result_len,
-        };
-        let p = StatelessParams::Hash { algo };
-        self.data_request(
-            data_op::HASH,
-            0,
-            &DataFlf::Hash(f),
-            Some(&p),
-            &[src],
-            result_len as usize,
-        )
-        .ok()
+        let to = Target::Stateless { algo, key: &[] };
+        self.hash_to(to, data_op::HASH, src, result_len)
     }
 
     /// MAC in session mode.
     pub fn mac(&mut self, session: u64, src: &[u8], result_len: u32) -> Result<Vec<u8>, Status> {
-        let f = HashDataFlf {
-            src_data_len: src.len() as u32,
-            hash_result_len: result_len,
-        };
-        self.data_request(
-            data_op::MAC,
-            session,
-            &DataFlf::Mac(f),
-            None,
-            &[src],
-            result_len as usize,
-        )
-        .ok()
+        self.hash_to(Target::Session(session), data_op::MAC, src, result_len)
     }
 
     /// MAC in stateless mode.
@@ -783,20 +776,42 @@ impl<'m> TestDriver<'m> {
         src: &[u8],
         result_len: u32,
     ) -> Result<Vec<u8>, Status> {
+        self.hash_to(
+            Target::Stateless { algo, key },
+            data_op::MAC,
+            src,
+            result_len,
+        )
+    }
+
+    /// HASH or MAC (`op`): the same data request, the MAC with a key.
+    fn hash_to(
+        &mut self,
+        to: Target<'_>,
+        op: u32,
+        src: &[u8],
+        result_len: u32,
+    ) -> Result<Vec<u8>, Status> {
         let f = HashDataFlf {
             src_data_len: src.len() as u32,
             hash_result_len: result_len,
         };
-        let p = StatelessParams::Mac {
-            algo,
-            auth_key_len: key.len() as u32,
+        let (flf, p) = if op == data_op::MAC {
+            let p = to.stateless(|algo, auth_key_len| StatelessParams::Mac { algo, auth_key_len });
+            (DataFlf::Mac(f), p)
+        } else {
+            (
+                DataFlf::Hash(f),
+                to.stateless(|algo, _| StatelessParams::Hash { algo }),
+            )
         };
+        let vlf = [to.key(), src];
         self.data_request(
-            data_op::MAC,
-            0,
-            &DataFlf::Mac(f),
-            Some(&p),
-            &[key, src],
+            op,
+            to.session(),
+            &flf,
+            p.as_ref(),
+            &vlf,
             result_len as usize,
         )
         .ok()
@@ -812,32 +827,7 @@ impl<'m> TestDriver<'m> {
         src: &[u8],
         tag_len: u32,
     ) -> Result<Vec<u8>, Status> {
-        let dst = if encrypt {
-            src.len() + tag_len as usize
-        } else {
-            src.len().saturating_sub(tag_len as usize)
-        };
-        let f = AeadDataFlf {
-            iv_len: iv.len() as u32,
-            aad_len: aad.len() as u32,
-            src_data_len: src.len() as u32,
-            dst_data_len: dst as u32,
-            tag_len,
-        };
-        let op = if encrypt {
-            data_op::AEAD_ENCRYPT
-        } else {
-            data_op::AEAD_DECRYPT
-        };
-        self.data_request(
-            op,
-            session,
-            &DataFlf::Aead(f),
-            None,
-            &[iv, src, aad],
-            dst.max(1),
-        )
-        .ok()
+        self.aead_to(Target::Session(session), encrypt, iv, aad, src, tag_len)
     }
 
     /// AEAD_ENCRYPT / _DECRYPT in stateless mode.
@@ -845,6 +835,19 @@ impl<'m> TestDriver<'m> {
         &mut self,
         algo: u32,
         key: &[u8],
+        encrypt: bool,
+        iv: &[u8],
+        aad: &[u8],
+        src: &[u8],
+        tag_len: u32,
+    ) -> Result<Vec<u8>, Status> {
+        let to = Target::Stateless { algo, key };
+        self.aead_to(to, encrypt, iv, aad, src, tag_len)
+    }
+
+    fn aead_to(
+        &mut self,
+        to: Target<'_>,
         encrypt: bool,
         iv: &[u8],
         aad: &[u8],
@@ -863,26 +866,23 @@ impl<'m> TestDriver<'m> {
             dst_data_len: dst as u32,
             tag_len,
         };
-        let p = StatelessParams::Aead {
+        let p = to.stateless(|algo, key_len| StatelessParams::Aead {
             algo,
-            key_len: key.len() as u32,
-            op: if encrypt {
-                sym::OP_ENCRYPT
-            } else {
-                sym::OP_DECRYPT
-            },
-        };
+            key_len,
+            op: sym_op(encrypt),
+        });
         let op = if encrypt {
             data_op::AEAD_ENCRYPT
         } else {
             data_op::AEAD_DECRYPT
         };
+        let vlf = [to.key(), iv, src, aad];
         self.data_request(
             op,
-            0,
+            to.session(),
             &DataFlf::Aead(f),
-            Some(&p),
-            &[key, iv, src, aad],
+            p.as_ref(),
+            &vlf,
             dst.max(1),
         )
         .ok()
