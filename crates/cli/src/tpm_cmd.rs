@@ -187,7 +187,7 @@ fn exec(mut args: ExecArgs) -> anyhow::Result<ExitCode> {
             let x = log.run(
                 &mut session,
                 "PCR_Extend",
-                &client::pcr_extend(*index, &digest)?,
+                &client::pcr_extend(u32::from(*index), &digest)?,
             )?;
             Response::parse(&x.response)?.success("PCR_Extend")?;
             println!(
@@ -371,7 +371,8 @@ fn mlkem(session: &mut Session, log: &mut Log, set: &str) -> anyhow::Result<bool
 }
 
 fn print_pcrs(session: &mut Session, log: &mut Log, indices: &[u8]) -> anyhow::Result<()> {
-    let x = log.run(session, "PCR_Read", &client::pcr_read(indices)?)?;
+    let indices: Vec<u32> = indices.iter().copied().map(u32::from).collect();
+    let x = log.run(session, "PCR_Read", &client::pcr_read(&indices)?)?;
     let (_, mut p) = Response::parse(&x.response)?
         .success("PCR_Read")?
         .params(0)?;

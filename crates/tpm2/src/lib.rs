@@ -41,6 +41,7 @@
     )
 )]
 
+pub mod client;
 mod codec;
 mod commands;
 pub mod constants;

@@ -1,5 +1,6 @@
 //! Shared helpers of the swtpm and server tests: making sure swtpm and tpm2-tools are
-//! installed, and TPM 2.0 commands built byte by byte from TPM 2.0 Part 3.
+//! installed, TPM 2.0 commands (from `vtrust_tpm2::client`, and raw frames for malformed ones)
+//! and response accessors.
 
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
@@ -9,6 +10,7 @@ use std::sync::Once;
 
 use vtrust_crypto::CryptoProvider;
 use vtrust_crypto::hash::HashAlg;
+use vtrust_tpm2::client;
 
 fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
@@ -85,7 +87,8 @@ pub fn sha256(data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// `tag | commandSize | commandCode | body` (TPM 2.0 Part 1 §18).
+/// `tag | commandSize | commandCode | body` (TPM 2.0 Part 1 §18), for malformed and
+/// unknown commands; well-formed ones come from `vtrust_tpm2::client`.
 pub fn command(tag: u16, cc: u32, body: &[u8]) -> Vec<u8> {
     let mut c = Vec::new();
     c.extend_from_slice(&tag.to_be_bytes());
@@ -95,49 +98,24 @@ pub fn command(tag: u16, cc: u32, body: &[u8]) -> Vec<u8> {
     c
 }
 
-/// The password session with an empty password (TPM_RS_PW, Part 1 §19.6.13), as an
-/// authorization area with its size.
-fn pw_auth_area() -> Vec<u8> {
-    let mut a = Vec::new();
-    a.extend_from_slice(&9u32.to_be_bytes()); // authorizationSize
-    a.extend_from_slice(&0x4000_0009u32.to_be_bytes()); // TPM_RS_PW
-    a.extend_from_slice(&0u16.to_be_bytes()); // nonce
-    a.push(0); // sessionAttributes
-    a.extend_from_slice(&0u16.to_be_bytes()); // hmac
-    a
-}
-
-/// TPM2_Startup(TPM_SU_CLEAR), Part 3 §9.3 (bytes as in shared/tpm-crb.md §4).
+/// TPM2_Startup(TPM_SU_CLEAR).
 pub fn startup_clear() -> Vec<u8> {
-    command(0x8001, 0x144, &[0, 0])
+    client::startup_clear().unwrap()
 }
 
-/// TPM2_GetRandom(n), Part 3 §16.1.
+/// TPM2_GetRandom(n).
 pub fn get_random(n: u16) -> Vec<u8> {
-    command(0x8001, 0x17b, &n.to_be_bytes())
+    client::get_random(n).unwrap()
 }
 
-/// TPM2_PCR_Extend(pcr, SHA-256 digest) with a password session, Part 3 §22.2.
+/// TPM2_PCR_Extend(pcr, SHA-256 digest) with the empty password.
 pub fn pcr_extend_sha256(pcr: u32, digest: &[u8; 32]) -> Vec<u8> {
-    let mut b = Vec::new();
-    b.extend_from_slice(&pcr.to_be_bytes());
-    b.extend(pw_auth_area());
-    b.extend_from_slice(&1u32.to_be_bytes()); // TPML_DIGEST_VALUES.count
-    b.extend_from_slice(&0x000bu16.to_be_bytes()); // TPM_ALG_SHA256
-    b.extend_from_slice(digest);
-    command(0x8002, 0x182, &b)
+    client::pcr_extend(pcr, digest).unwrap()
 }
 
-/// TPM2_PCR_Read of one SHA-256 PCR (0..24), Part 3 §22.4.
-pub fn pcr_read_sha256(pcr: usize) -> Vec<u8> {
-    let mut select = [0u8; 3];
-    select[pcr / 8] |= 1 << (pcr % 8);
-    let mut b = Vec::new();
-    b.extend_from_slice(&1u32.to_be_bytes());
-    b.extend_from_slice(&0x000bu16.to_be_bytes());
-    b.push(3);
-    b.extend_from_slice(&select);
-    command(0x8001, 0x17e, &b)
+/// TPM2_PCR_Read of one SHA-256 PCR (0..24).
+pub fn pcr_read_sha256(pcr: u32) -> Vec<u8> {
+    client::pcr_read(&[pcr]).unwrap()
 }
 
 /// The one digest of a TPM2_PCR_Read response: header 10, pcrUpdateCounter 4,
@@ -148,14 +126,9 @@ pub fn pcr_read_digest(rsp: &[u8]) -> Vec<u8> {
     rsp[30..62].to_vec()
 }
 
-/// TPM2_Hash(data, SHA-256, TPM_RH_NULL), Part 3 §15.4.
+/// TPM2_Hash(data, SHA-256, TPM_RH_NULL).
 pub fn hash_sha256(data: &[u8]) -> Vec<u8> {
-    let mut b = Vec::new();
-    b.extend_from_slice(&u16::try_from(data.len()).unwrap().to_be_bytes());
-    b.extend_from_slice(data);
-    b.extend_from_slice(&0x000bu16.to_be_bytes());
-    b.extend_from_slice(&0x4000_0007u32.to_be_bytes());
-    command(0x8001, 0x17d, &b)
+    client::hash_sha256(data).unwrap()
 }
 
 /// TPM2_CreatePrimary of an RSA-2048 restricted decryption key under the owner hierarchy
@@ -172,17 +145,10 @@ pub fn create_primary_rsa(unique: &[u8]) -> Vec<u8> {
     public.extend_from_slice(&0x0010u16.to_be_bytes()); // scheme NULL
     public.extend_from_slice(&2048u16.to_be_bytes());
     public.extend_from_slice(&0u32.to_be_bytes()); // exponent
-    public.extend_from_slice(&u16::try_from(unique.len()).unwrap().to_be_bytes());
-    public.extend_from_slice(unique);
-    let mut b = Vec::new();
-    b.extend_from_slice(&0x4000_0001u32.to_be_bytes()); // TPM_RH_OWNER
-    b.extend(pw_auth_area());
-    b.extend_from_slice(&[0, 4, 0, 0, 0, 0]); // inSensitive: empty auth and data
-    b.extend_from_slice(&u16::try_from(public.len()).unwrap().to_be_bytes());
-    b.extend(public);
-    b.extend_from_slice(&0u16.to_be_bytes()); // outsideInfo
-    b.extend_from_slice(&0u32.to_be_bytes()); // creationPCR
-    command(0x8002, 0x131, &b)
+    client::tpm2b(&mut public, unique).unwrap();
+    let mut template = Vec::new();
+    client::tpm2b(&mut template, &public).unwrap();
+    client::create_primary(&template).unwrap()
 }
 
 /// The response code of a response.
