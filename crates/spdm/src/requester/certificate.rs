@@ -70,19 +70,9 @@ impl AwaitingCertificate {
     }
 }
 
+awaiting_state!(AwaitingCertificate, conn);
+
 impl Awaiting for AwaitingCertificate {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn chunk_version(&self) -> Option<SpdmVersion> {
-        self.conn.chunk_version()
-    }
-    fn base(&self) -> &Base {
-        &self.conn.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingCertificate(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

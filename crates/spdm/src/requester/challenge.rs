@@ -53,19 +53,9 @@ impl AwaitingChallengeAuth {
     }
 }
 
+awaiting_state!(AwaitingChallengeAuth, conn);
+
 impl Awaiting for AwaitingChallengeAuth {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn chunk_version(&self) -> Option<SpdmVersion> {
-        self.conn.chunk_version()
-    }
-    fn base(&self) -> &Base {
-        &self.conn.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingChallengeAuth(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

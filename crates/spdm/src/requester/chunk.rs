@@ -78,16 +78,9 @@ fn bad(reason: &'static str) -> RequesterError {
     Misbehavior::Chunk(reason).into()
 }
 
+awaiting_state!(AwaitingChunk, base);
+
 impl Awaiting for AwaitingChunk {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingChunk(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,
@@ -251,16 +244,9 @@ impl AwaitingChunkAck {
     }
 }
 
+awaiting_state!(AwaitingChunkAck, base);
+
 impl Awaiting for AwaitingChunkAck {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingChunkAck(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

@@ -29,19 +29,9 @@ impl AwaitingDigests {
     }
 }
 
+awaiting_state!(AwaitingDigests, conn);
+
 impl Awaiting for AwaitingDigests {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn chunk_version(&self) -> Option<SpdmVersion> {
-        self.conn.chunk_version()
-    }
-    fn base(&self) -> &Base {
-        &self.conn.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingDigests(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

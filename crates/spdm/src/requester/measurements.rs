@@ -61,19 +61,9 @@ impl AwaitingMeasurements {
     }
 }
 
+awaiting_state!(AwaitingMeasurements, conn);
+
 impl Awaiting for AwaitingMeasurements {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn chunk_version(&self) -> Option<SpdmVersion> {
-        self.conn.chunk_version()
-    }
-    fn base(&self) -> &Base {
-        &self.conn.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingMeasurements(self)
-    }
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

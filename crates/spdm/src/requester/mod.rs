@@ -79,6 +79,44 @@ mod macros {
             }
         };
     }
+
+    /// Implements [`State`] for the awaiting state `$state` (the `Requester` variant of the
+    /// same name): `conn` for states after ALGORITHMS (chunking as negotiated), `base` for
+    /// the states before and for chunk transfers (no ERROR(LargeResponse) there).
+    macro_rules! awaiting_state {
+        ($state:ident, conn) => {
+            impl State for $state {
+                fn pending(&mut self) -> &mut Pending {
+                    &mut self.pending
+                }
+                fn chunk_version(&self) -> Option<SpdmVersion> {
+                    self.conn.chunk_version()
+                }
+                fn base(&self) -> &Base {
+                    &self.conn.base
+                }
+                fn wrap(self: Box<Self>) -> Requester {
+                    Requester::$state(self)
+                }
+            }
+        };
+        ($state:ident, base) => {
+            impl State for $state {
+                fn pending(&mut self) -> &mut Pending {
+                    &mut self.pending
+                }
+                fn chunk_version(&self) -> Option<SpdmVersion> {
+                    None
+                }
+                fn base(&self) -> &Base {
+                    &self.base
+                }
+                fn wrap(self: Box<Self>) -> Requester {
+                    Requester::$state(self)
+                }
+            }
+        };
+    }
 }
 
 mod attestation;
@@ -451,14 +489,17 @@ fn decode_padded<'a>(
 }
 
 /// One awaiting state.
-trait Awaiting: Sized {
+/// What [`step`] needs of an awaiting state besides its handler (`awaiting_state!`).
+trait State: Sized {
     fn pending(&mut self) -> &mut Pending;
     /// The negotiated version when chunking was negotiated (ERROR(LargeResponse) allowed).
-    fn chunk_version(&self) -> Option<SpdmVersion> {
-        None
-    }
+    fn chunk_version(&self) -> Option<SpdmVersion>;
     fn base(&self) -> &Base;
     fn wrap(self: Box<Self>) -> Requester;
+}
+
+/// An awaiting state: handles the response it waits for.
+trait Awaiting: State {
     fn handle(
         self: Box<Self>,
         provider: &CryptoProvider,

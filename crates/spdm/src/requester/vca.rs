@@ -30,16 +30,9 @@ impl AwaitingVersion {
     }
 }
 
+awaiting_state!(AwaitingVersion, base);
+
 impl Awaiting for AwaitingVersion {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingVersion(self)
-    }
     fn handle(self: Box<Self>, _: &CryptoProvider, bytes: &[u8]) -> Result<Next, RequesterError> {
         let config = &self.base.config;
         let (response, len) =
@@ -158,16 +151,9 @@ pub(super) fn check_responder_caps(c: &Capabilities) -> Result<(), Misbehavior> 
     Ok(())
 }
 
+awaiting_state!(AwaitingCapabilities, base);
+
 impl Awaiting for AwaitingCapabilities {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingCapabilities(self)
-    }
     fn handle(
         mut self: Box<Self>,
         _: &CryptoProvider,
@@ -216,16 +202,9 @@ pub struct AwaitingAlgorithms {
     pub(super) negotiate: NegotiateAlgorithms,
 }
 
+awaiting_state!(AwaitingAlgorithms, base);
+
 impl Awaiting for AwaitingAlgorithms {
-    fn pending(&mut self) -> &mut Pending {
-        &mut self.pending
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
-    fn wrap(self: Box<Self>) -> Requester {
-        Requester::AwaitingAlgorithms(self)
-    }
     fn handle(
         mut self: Box<Self>,
         provider: &CryptoProvider,
