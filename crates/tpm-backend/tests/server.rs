@@ -336,7 +336,7 @@ fn swtpm_client_through_proxy_server_via_datafd() {
         rc(&tpm.execute(3, &pcr_extend_sha256(16, &digest)).unwrap()),
         0
     );
-    let value = pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap());
+    let value = read_pcr(&tpm, 16);
     assert_eq!(value, sha256(&[[0u8; 32], digest].concat()));
     let data = b"abc";
     let rsp = tpm.execute(0, &hash_sha256(data)).unwrap();
@@ -355,19 +355,7 @@ fn swtpm_client_through_proxy_server_via_datafd() {
     tpm.reset_established(3).unwrap();
     tpm.cancel().unwrap();
     // State round trip through the proxy: save, power cycle, load.
-    let state = tpm.save_state().unwrap();
-    assert!(!state.permanent.is_empty() && !state.volatile.is_empty());
-    tpm.reset().unwrap();
-    assert_eq!(rc(&tpm.execute(0, &startup_clear()).unwrap()), 0);
-    assert_eq!(
-        pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap()),
-        [0u8; 32]
-    );
-    tpm.load_state(&state).unwrap();
-    assert_eq!(
-        pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap()),
-        value
-    );
+    assert_state_survives_power_cycle(&tpm, &value);
 }
 
 fn free_port_pair() -> (TcpListener, TcpListener) {

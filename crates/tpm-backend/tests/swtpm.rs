@@ -95,7 +95,7 @@ fn capabilities_and_buffer_size_as_measured() {
 #[test]
 fn pcr_extend_matches_independent_sha256() {
     let (_dir, _p, tpm) = launch("pcr", false);
-    let before = pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap());
+    let before = read_pcr(&tpm, 16);
     assert_eq!(
         before, [0u8; 32],
         "PCR 16 starts at zero after Startup(CLEAR)"
@@ -103,7 +103,7 @@ fn pcr_extend_matches_independent_sha256() {
     let digest: [u8; 32] = sha256(b"vtrust measured event").try_into().unwrap();
     let rsp = tpm.execute(0, &pcr_extend_sha256(16, &digest)).unwrap();
     assert_eq!(rc(&rsp), 0, "{rsp:02x?}");
-    let after = pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap());
+    let after = read_pcr(&tpm, 16);
     let expected = sha256(&[[0u8; 32], digest].concat());
     assert_eq!(after, expected);
 }
@@ -199,23 +199,8 @@ fn save_and_load_state_keeps_pcr() {
         rc(&tpm.execute(0, &pcr_extend_sha256(16, &digest)).unwrap()),
         0
     );
-    let value = pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap());
-    let state = tpm.save_state().unwrap();
-    assert!(!state.permanent.is_empty());
-    assert!(!state.volatile.is_empty());
-    // Power cycle: the PCR is back to zero.
-    tpm.reset().unwrap();
-    assert_eq!(rc(&tpm.execute(0, &startup_clear()).unwrap()), 0);
-    assert_eq!(
-        pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap()),
-        [0u8; 32]
-    );
-    // Load: the PCR value is back, no Startup needed.
-    tpm.load_state(&state).unwrap();
-    assert_eq!(
-        pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(16)).unwrap()),
-        value
-    );
+    let value = read_pcr(&tpm, 16);
+    assert_state_survives_power_cycle(&tpm, &value);
 }
 
 #[test]
@@ -226,14 +211,11 @@ fn state_moves_to_another_swtpm() {
         rc(&a.execute(0, &pcr_extend_sha256(16, &digest)).unwrap()),
         0
     );
-    let value = pcr_read_digest(&a.execute(0, &pcr_read_sha256(16)).unwrap());
+    let value = read_pcr(&a, 16);
     let state = a.save_state().unwrap();
     let (_dir2, _p2, b) = launch("migrate-b", false);
     b.load_state(&state).unwrap();
-    assert_eq!(
-        pcr_read_digest(&b.execute(0, &pcr_read_sha256(16)).unwrap()),
-        value
-    );
+    assert_eq!(read_pcr(&b, 16), value);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::sync::Once;
 
 use vtrust_crypto::CryptoProvider;
 use vtrust_crypto::hash::HashAlg;
+use vtrust_tpm_backend::TpmBackend;
 use vtrust_tpm2::client;
 
 fn runs(program: &str, arg: &str) -> bool {
@@ -124,6 +125,24 @@ pub fn pcr_read_digest(rsp: &[u8]) -> Vec<u8> {
     assert_eq!(rc(rsp), 0, "PCR_Read failed: {rsp:02x?}");
     assert_eq!(&rsp[28..30], &[0, 32]);
     rsp[30..62].to_vec()
+}
+
+/// The SHA-256 value of PCR `pcr` of `tpm`.
+pub fn read_pcr<T: TpmBackend + ?Sized>(tpm: &T, pcr: u32) -> Vec<u8> {
+    pcr_read_digest(&tpm.execute(0, &pcr_read_sha256(pcr)).unwrap())
+}
+
+/// Saves `tpm`'s state (both blobs present), power-cycles it (PCR 16 reads zero after
+/// Startup(CLEAR)), then loads the state: PCR 16 reads `value` again, with no Startup.
+pub fn assert_state_survives_power_cycle<T: TpmBackend + ?Sized>(tpm: &T, value: &[u8]) {
+    let state = tpm.save_state().unwrap();
+    assert!(!state.permanent.is_empty(), "permanent blob");
+    assert!(!state.volatile.is_empty(), "volatile blob");
+    tpm.reset().unwrap();
+    assert_eq!(rc(&tpm.execute(0, &startup_clear()).unwrap()), 0);
+    assert_eq!(read_pcr(tpm, 16), [0u8; 32], "PCR 16 after the power cycle");
+    tpm.load_state(&state).unwrap();
+    assert_eq!(read_pcr(tpm, 16), value, "PCR 16 after loading the state");
 }
 
 /// TPM2_Hash(data, SHA-256, TPM_RH_NULL).
