@@ -166,6 +166,15 @@ impl Target<'_> {
     }
 }
 
+/// CIPHER_ENCRYPT or CIPHER_DECRYPT (plain and chained cipher requests).
+fn cipher_op(encrypt: bool) -> u32 {
+    if encrypt {
+        data_op::CIPHER_ENCRYPT
+    } else {
+        data_op::CIPHER_DECRYPT
+    }
+}
+
 fn sym_op(encrypt: bool) -> u32 {
     if encrypt {
         sym::OP_ENCRYPT
@@ -696,11 +705,7 @@ impl<'m> TestDriver<'m> {
             key_len,
             op: sym_op(encrypt),
         });
-        let op = if encrypt {
-            data_op::CIPHER_ENCRYPT
-        } else {
-            data_op::CIPHER_DECRYPT
-        };
+        let op = cipher_op(encrypt);
         let flf = DataFlf::Sym(SymDataFlf::Cipher(f));
         self.data_request(
             op,
@@ -725,11 +730,7 @@ impl<'m> TestDriver<'m> {
         src: &[u8],
         aad: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), Status> {
-        let op = if encrypt {
-            data_op::CIPHER_ENCRYPT
-        } else {
-            data_op::CIPHER_DECRYPT
-        };
+        let op = cipher_op(encrypt);
         let mut vlf: Vec<&[u8]> = keys.to_vec();
         vlf.extend([iv, src, aad]);
         let out_len = f.dst_data_len as usize + f.hash_result_len as usize;
