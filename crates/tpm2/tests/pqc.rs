@@ -42,13 +42,6 @@ fn create(tpm: &mut vtrust_tpm2::Tpm, template: &[u8]) -> (u32, Vec<u8>) {
     (handle(&r), pqc_public(&r))
 }
 
-fn sign_digest_params(context: &[u8], digest: &[u8]) -> Vec<u8> {
-    let mut p = tpm2b(context);
-    p.extend_from_slice(&tpm2b(digest));
-    p.extend_from_slice(&hex::decode("802440000007 0000".replace(' ', "")).unwrap());
-    p
-}
-
 fn verify_params(context: &[u8], digest: &[u8], sig: &[u8]) -> Vec<u8> {
     let mut p = tpm2b(context);
     p.extend_from_slice(&tpm2b(digest));

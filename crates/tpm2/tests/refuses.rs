@@ -73,9 +73,7 @@ fn refuses_missing_auth() {
 fn refuses_wrong_password() {
     let mut tpm = started();
     let h = create_primary(&mut tpm, &mldsa_template(1), b"secret");
-    let mut p = tpm2b(&[]);
-    p.extend_from_slice(&tpm2b(&[1; 32]));
-    p.extend_from_slice(&hex::decode("8024400000070000").unwrap());
+    let p = sign_digest_params(&[], &[1; 32]);
     // TPM_RC_AUTH_FAIL + session 1 (swtpm: 0x98E).
     assert_eq!(
         rc(&tpm.execute(0, &cmd(0x1A6, &[h], Some(&pw(b"wrong")), &p))),
@@ -195,9 +193,7 @@ fn refuses_trailing_parameter_bytes() {
 fn refuses_sign_with_a_decrypt_key() {
     let mut tpm = started();
     let h = create_primary(&mut tpm, &mlkem_template(2), b"");
-    let mut p = tpm2b(&[]);
-    p.extend_from_slice(&tpm2b(&[1; 32]));
-    p.extend_from_slice(&hex::decode("8024400000070000").unwrap());
+    let p = sign_digest_params(&[], &[1; 32]);
     // TPM_RC_KEY + handle 1 (swtpm answers tpm2_sign with a decrypt key 0x19C).
     assert_eq!(
         rc(&tpm.execute(0, &cmd(0x1A6, &[h], Some(&pw(b"")), &p))),
@@ -273,9 +269,7 @@ fn refuses_restricted_mldsa_without_ticket() {
         ),
     );
     let h = handle(&r);
-    let mut p = tpm2b(&[]);
-    p.extend_from_slice(&tpm2b(&[1; 32]));
-    p.extend_from_slice(&hex::decode("8024400000070000").unwrap());
+    let p = sign_digest_params(&[], &[1; 32]);
     assert_eq!(
         rc(&tpm.execute(0, &cmd(0x1A6, &[h], Some(&pw(b"")), &p))),
         0x3E0,

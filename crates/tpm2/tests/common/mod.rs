@@ -171,6 +171,15 @@ pub fn ecc_sign_template() -> Vec<u8> {
     hex::decode("00160023000b000400720000001000100003001000000000").unwrap()
 }
 
+/// SignDigest parameters: context, digest, the NULL hash-check ticket
+/// (TPM_ST_HASHCHECK, TPM_RH_NULL, empty digest).
+pub fn sign_digest_params(context: &[u8], digest: &[u8]) -> Vec<u8> {
+    let mut p = tpm2b(context);
+    p.extend_from_slice(&tpm2b(digest));
+    p.extend_from_slice(&hex::decode("8024400000070000").unwrap());
+    p
+}
+
 /// CreatePrimary(owner, password "", template) parameters.
 pub fn create_primary_params(template: &[u8], user_auth: &[u8]) -> Vec<u8> {
     let mut p = Vec::new();
