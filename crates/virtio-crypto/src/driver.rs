@@ -542,11 +542,7 @@ impl<'m> TestDriver<'m> {
         let c = CipherSessionFlf {
             algo,
             key_len: key.len() as u32,
-            op: if encrypt {
-                sym::OP_ENCRYPT
-            } else {
-                sym::OP_DECRYPT
-            },
+            op: sym_op(encrypt),
         };
         self.create_session(
             &SessionParams::Sym(SymCreateSessionFlf::Cipher(c)),
@@ -593,11 +589,7 @@ impl<'m> TestDriver<'m> {
             key_len: key.len() as u32,
             tag_len,
             aad_len,
-            op: if encrypt {
-                sym::OP_ENCRYPT
-            } else {
-                sym::OP_DECRYPT
-            },
+            op: sym_op(encrypt),
         };
         self.create_session(&SessionParams::Aead(a), key, &[])
     }
