@@ -9,8 +9,9 @@
 //! other hierarchies survive for as long as the permanent state does. Only objects are
 //! saved: hash sequences and sessions are refused (TPM_RC_HANDLE on handle 1).
 
-use vtrust_crypto::cipher::CipherAlg;
+use vtrust_crypto::cipher::{CipherAlg, CipherKey};
 use vtrust_crypto::hash::HashAlg;
+use vtrust_crypto::hmac::HmacKey;
 use vtrust_wire::{Reader, Writer};
 
 use crate::codec::context::{Context, MAX_CONTEXT_BLOB};
@@ -21,7 +22,14 @@ use crate::rc::*;
 use crate::tpm::{Cmd, Entity, Out, Tpm, enc, end, p};
 
 impl Tpm {
-    fn context_keys(&self, hierarchy: u32, sequence: u64, saved: u32) -> Result<[u8; 64], Rc> {
+    /// The keys protecting a saved context: AES-256-CTR `encKey` and HMAC-SHA-256 `hmacKey`
+    /// (module docs).
+    fn context_keys(
+        &self,
+        hierarchy: u32,
+        sequence: u64,
+        saved: u32,
+    ) -> Result<(CipherKey, HmacKey), Rc> {
         let proof = self
             .proof(hierarchy)
             .ok_or(Rc::param(TPM_RC_HIERARCHY, 1))?;
@@ -39,7 +47,16 @@ impl Tpm {
             &v,
             &mut out,
         )?;
-        Ok(out)
+        let (ek, mk) = out.split_at(32);
+        let cipher = self
+            .provider
+            .cipher_key(CipherAlg::AesCtr, ek)
+            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
+        let mac = self
+            .provider
+            .hmac_key(HashAlg::Sha256, mk)
+            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
+        Ok((cipher, mac))
     }
 
     pub(crate) fn context_save(&mut self, cmd: &Cmd, r: &mut Reader<'_>) -> Result<Out, Rc> {
@@ -58,22 +75,13 @@ impl Tpm {
             .checked_add(1)
             .ok_or(Rc(TPM_RC_CONTEXT_GAP))?;
         let saved = handle::TRANSIENT_FIRST;
-        let keys = self.context_keys(hierarchy, sequence, saved)?;
-        let (ek, mk) = keys.split_at(32);
+        let (cipher, mac) = self.context_keys(hierarchy, sequence, saved)?;
         let iv: [u8; 16] = self
             .provider
             .random_array()
             .map_err(|_| Rc(TPM_RC_FAILURE))?;
-        let cipher = self
-            .provider
-            .cipher_key(CipherAlg::AesCtr, ek)
-            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
         cipher
             .encrypt(&iv, &mut plain)
-            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
-        let mac = self
-            .provider
-            .hmac_key(HashAlg::Sha256, mk)
             .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
         let mut c = mac.context();
         c.update(&iv);
@@ -104,25 +112,16 @@ impl Tpm {
         if ctx.blob.len() > MAX_CONTEXT_BLOB {
             return Err(Rc::param(TPM_RC_SIZE, 1));
         }
-        let keys = self.context_keys(ctx.hierarchy, ctx.sequence, ctx.saved_handle)?;
-        let (ek, mk) = keys.split_at(32);
+        let (cipher, mac) = self.context_keys(ctx.hierarchy, ctx.sequence, ctx.saved_handle)?;
         let mut br = Reader::new(&ctx.blob);
         let integrity = read_2b(&mut br, "integrity", 64).map_err(|_| Rc::param(TPM_RC_SIZE, 1))?;
         let iv: [u8; 16] = br.array("iv").map_err(|_| Rc::param(TPM_RC_SIZE, 1))?;
         let mut data = br.rest().to_vec();
-        let mac = self
-            .provider
-            .hmac_key(HashAlg::Sha256, mk)
-            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
         let mut c = mac.context();
         c.update(&iv);
         c.update(&data);
         c.verify(integrity)
             .map_err(|_| Rc::param(TPM_RC_INTEGRITY, 1))?;
-        let cipher = self
-            .provider
-            .cipher_key(CipherAlg::AesCtr, ek)
-            .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
         cipher
             .decrypt(&iv, &mut data)
             .map_err(|_| Rc(TPM_RC_NO_RESULT))?;
