@@ -46,14 +46,7 @@ fn authenticates(alg: &[&str], transport: &str, name: &str) {
             &json.display().to_string(),
         ],
     );
-    let report = text(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{report}\n{}",
-        text(&out.stderr)
-    );
-    assert!(report.contains("verdict: AUTHENTICATED"), "{report}");
+    let report = assert_authenticated(&out);
     assert!(report.contains("Measurements ("), "{report}");
     assert!(report.contains("Timings"), "{report}");
     device.wait_success();
@@ -71,6 +64,19 @@ fn authenticates(alg: &[&str], transport: &str, name: &str) {
     let chain = evidence["slots"][0]["chain"].as_str().expect("chain hex");
     assert!(chain.len() > 100);
     assert!(evidence["measurement_signatures"][0]["transcript"]["messages"].is_array());
+}
+
+/// Asserts `vtrust spdm attest` exited 0 with the AUTHENTICATED verdict; returns its report.
+fn assert_authenticated(out: &std::process::Output) -> String {
+    let report = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{report}\n{}",
+        text(&out.stderr)
+    );
+    assert!(report.contains("verdict: AUTHENTICATED"), "{report}");
+    report
 }
 
 #[test]
@@ -252,14 +258,7 @@ fn attests_with_chunk_get_under_a_small_data_transfer_size() {
             &json.display().to_string(),
         ],
     );
-    let report = text(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{report}\n{}",
-        text(&out.stderr)
-    );
-    assert!(report.contains("verdict: AUTHENTICATED"), "{report}");
+    assert_authenticated(&out);
     device.wait_success();
     let evidence: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("evidence")).expect("JSON");
