@@ -20,17 +20,8 @@ pub(crate) struct PcrSelection {
 
 /// Reads TPML_PCR_SELECTION.
 pub(crate) fn read_selection(r: &mut Reader<'_>) -> Result<Vec<PcrSelection>, DecodeError> {
-    let count = r.u32_be("count")?;
-    let count = usize::try_from(count).unwrap_or(usize::MAX);
-    if count > MAX_BANKS {
-        return Err(DecodeError::new(
-            "count",
-            vtrust_wire::DecodeErrorKind::TooLong {
-                len: count,
-                max: MAX_BANKS,
-            },
-        ));
-    }
+    let count = usize::try_from(r.u32_be("count")?).unwrap_or(usize::MAX);
+    let count = vtrust_wire::check_max("count", count, MAX_BANKS)?;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let hash = r.u16_be("hash")?;
@@ -62,15 +53,7 @@ pub(crate) fn read_digest_values(
     r: &mut Reader<'_>,
 ) -> Result<Vec<(HashAlg, Vec<u8>)>, DecodeError> {
     let count = usize::try_from(r.u32_be("count")?).unwrap_or(usize::MAX);
-    if count > MAX_BANKS {
-        return Err(DecodeError::new(
-            "count",
-            vtrust_wire::DecodeErrorKind::TooLong {
-                len: count,
-                max: MAX_BANKS,
-            },
-        ));
-    }
+    let count = vtrust_wire::check_max("count", count, MAX_BANKS)?;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let h = read_hash(r, "hashAlg")?;
