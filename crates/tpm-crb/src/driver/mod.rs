@@ -199,6 +199,19 @@ impl<B: CrbBus> Driver<B> {
         }
     }
 
+    /// Sets CTRL_START.nextChunk and waits (TIMEOUT_C) for the device to clear it: the window
+    /// was taken (command) or refilled (response). PTP 1.07 chunking.
+    fn next_chunk(&mut self, what: &'static str) -> Result<(), DriverError> {
+        self.write32(Reg::CtrlStart, f::NEXT_CHUNK.with(0, true));
+        self.poll(
+            Reg::CtrlStart,
+            f::NEXT_CHUNK.mask(),
+            0,
+            self.config.timeout_c,
+            what,
+        )
+    }
+
     /// Reads the interface registers (once; cached).
     ///
     /// # Errors
@@ -361,15 +374,7 @@ impl<B: CrbBus> Driver<B> {
             stats.chunks_sent = stats.chunks_sent.saturating_add(1);
             stats.bytes_sent = stats.bytes_sent.saturating_add(chunk.len());
             if chunks.peek().is_some() {
-                self.write32(Reg::CtrlStart, f::NEXT_CHUNK.with(0, true));
-                let mask = f::NEXT_CHUNK.mask();
-                self.poll(
-                    Reg::CtrlStart,
-                    mask,
-                    0,
-                    self.config.timeout_c,
-                    "nextChunk (command)",
-                )?;
+                self.next_chunk("nextChunk (command)")?;
             } else {
                 self.write32(Reg::CtrlStart, f::START.with(0, true));
             }
@@ -416,15 +421,7 @@ impl<B: CrbBus> Driver<B> {
         let mut first = true;
         for chunk in chunks.by_ref() {
             if !first {
-                self.write32(Reg::CtrlStart, f::NEXT_CHUNK.with(0, true));
-                let mask = f::NEXT_CHUNK.mask();
-                self.poll(
-                    Reg::CtrlStart,
-                    mask,
-                    0,
-                    self.config.timeout_c,
-                    "nextChunk (response)",
-                )?;
+                self.next_chunk("nextChunk (response)")?;
             }
             first = false;
             self.read_buffer(probe.window_offset, chunk);
