@@ -70,7 +70,6 @@ pub struct CryptoDevice {
     config: DeviceConfig,
     provider: CryptoProvider,
     sessions: Sessions,
-    acked: u64,
     parts: Parts,
     inbuf: Vec<u8>,
     last_error: Option<RequestError>,
@@ -104,7 +103,7 @@ impl std::fmt::Debug for CryptoDevice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CryptoDevice")
             .field("config", &self.config)
-            .field("acked", &self.acked)
+            .field("acked", &self.data.acked)
             .field("sessions", &read(&self.sessions).len())
             .finish()
     }
@@ -114,20 +113,11 @@ impl CryptoDevice {
     /// A device offering `config`, doing its crypto with `provider`.
     pub fn new(config: DeviceConfig, provider: CryptoProvider) -> Self {
         let sessions = Arc::new(RwLock::new(SessionTable::new(config.max_sessions)));
-        let data = DataQueue {
-            config: config.clone(),
-            provider: provider.clone(),
-            sessions: Arc::clone(&sessions),
-            acked: 0,
-            parts: Parts::default(),
-            inbuf: Vec::new(),
-            last_error: None,
-        };
+        let data = DataQueue::new(&config, &provider, &sessions, 0);
         Self {
             config,
             provider,
             sessions,
-            acked: 0,
             parts: Parts::default(),
             inbuf: Vec::new(),
             last_error: None,
@@ -138,15 +128,12 @@ impl CryptoDevice {
     /// A processor for one more data queue, sharing this device's sessions and the
     /// features accepted so far (set them first). Each runs on its own thread.
     pub fn data_queue(&self) -> DataQueue {
-        DataQueue {
-            config: self.config.clone(),
-            provider: self.provider.clone(),
-            sessions: Arc::clone(&self.sessions),
-            acked: self.acked,
-            parts: Parts::default(),
-            inbuf: Vec::new(),
-            last_error: None,
-        }
+        DataQueue::new(
+            &self.config,
+            &self.provider,
+            &self.sessions,
+            self.data.acked,
+        )
     }
 
     /// The configuration.
@@ -172,26 +159,21 @@ impl CryptoDevice {
         if f & (1 << VIRTIO_CRYPTO_F_REVISION_1) == 0 {
             f &= !0x3e;
         }
-        self.acked = f;
         self.data.acked = f;
     }
 
     /// The accepted features.
     pub fn acked_features(&self) -> u64 {
-        self.acked
+        self.data.acked
     }
 
     /// The request layout the accepted features select.
     pub fn layout(&self) -> Layout {
-        if self.revision_1() {
-            Layout::Revision1
-        } else {
-            Layout::Legacy
-        }
+        self.data.layout()
     }
 
     fn revision_1(&self) -> bool {
-        revision_1(self.acked)
+        self.data.revision_1()
     }
 
     /// How many sessions are live.
@@ -293,10 +275,6 @@ fn data_limits(config: &DeviceConfig) -> (usize, usize) {
     let r = max.saturating_mul(2).saturating_add(ctrl);
     let w = max.saturating_add(FIXED_ROOM);
     (r, w)
-}
-
-fn revision_1(acked: u64) -> bool {
-    acked & (1 << VIRTIO_CRYPTO_F_REVISION_1) != 0
 }
 
 /// Runs `one` on every available chain of `queue` and adds each to the used ring.
@@ -471,6 +449,23 @@ impl CryptoDevice {
 }
 
 impl DataQueue {
+    fn new(
+        config: &DeviceConfig,
+        provider: &CryptoProvider,
+        sessions: &Sessions,
+        acked: u64,
+    ) -> Self {
+        Self {
+            config: config.clone(),
+            provider: provider.clone(),
+            sessions: Arc::clone(sessions),
+            acked,
+            parts: Parts::default(),
+            inbuf: Vec::new(),
+            last_error: None,
+        }
+    }
+
     /// Completes every available chain of this data queue; returns how many.
     pub fn process_data_queue<M: GuestMemory, Q: QueueT>(
         &mut self,
@@ -486,7 +481,7 @@ impl DataQueue {
     }
 
     fn revision_1(&self) -> bool {
-        revision_1(self.acked)
+        self.acked & (1 << VIRTIO_CRYPTO_F_REVISION_1) != 0
     }
 
     fn layout(&self) -> Layout {
