@@ -623,7 +623,10 @@ fn regions_added_and_removed_while_the_ring_runs() {
     );
 
     // Removed again: the same chain finds no memory for its status.
-    send(&s, 38, &mem_reg(HIGH_GPA, MEM_SIZE, HIGH_UA), None);
+    // With REPLY_ACK, so that the removal is done before the kick below is seen: the kick is
+    // served by the queue thread, not the thread reading this socket.
+    send_fds(&s, 38, 1 | 8, &mem_reg(HIGH_GPA, MEM_SIZE, HIGH_UA), &[]);
+    assert_eq!(u64_of(&reply(&s, 38)), 0);
     high.write_all_at(&[0xEE], 0x2000).unwrap();
     low.write_all_at(&0u16.to_le_bytes(), AVAIL + 6).unwrap();
     low.write_all_at(&2u16.to_le_bytes(), AVAIL + 2).unwrap();
