@@ -38,12 +38,9 @@ pub const SNAPSHOT_VERSION: u16 = 1;
 /// [`Snapshot::from_bytes`]; turn back into a device with [`CrbDevice::restore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
-    pub(crate) config: CrbConfig,
-    pub(crate) loc_assigned: bool,
-    pub(crate) established: bool,
-    pub(crate) int_enable: u32,
-    pub(crate) state: State,
-    pub(crate) window: Vec<u8>,
+    /// The state as the source device held it. From [`Snapshot::from_bytes`] it is not yet
+    /// validated: [`CrbDevice::restore`] checks it against the destination before use.
+    device: CrbDevice,
 }
 
 /// Why a snapshot could not be parsed or restored.
@@ -94,12 +91,7 @@ impl CrbDevice {
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            config: self.config,
-            loc_assigned: self.loc_assigned,
-            established: self.established,
-            int_enable: self.int_enable,
-            state: self.state.clone(),
-            window: self.window.clone(),
+            device: self.clone(),
         }
     }
 
@@ -111,8 +103,10 @@ impl CrbDevice {
     /// (a smaller maximum is otherwise fine); [`RestoreError::OffsetOutOfRange`] and
     /// [`RestoreError::InvalidState`] for states the device cannot reach.
     pub fn restore(config: CrbConfig, snap: &Snapshot) -> Result<Self, RestoreError> {
-        let mut device =
-            Self::new(config).map_err(|_| RestoreError::ConfigMismatch { field: "config" })?;
+        config
+            .validate()
+            .map_err(|_| RestoreError::ConfigMismatch { field: "config" })?;
+        let snap = &snap.device;
         if snap.config.window != config.window {
             return Err(RestoreError::ConfigMismatch { field: "window" });
         }
@@ -131,12 +125,11 @@ impl CrbDevice {
             return Err(RestoreError::InvalidState("reserved INT_ENABLE bits set"));
         }
         check_state(&config, &snap.state)?;
-        device.loc_assigned = snap.loc_assigned;
-        device.established = snap.established;
-        device.int_enable = snap.int_enable;
-        device.state = snap.state.clone();
-        device.window.copy_from_slice(&snap.window);
-        Ok(device)
+        // Only the maximum size may differ (checked above against every buffer).
+        Ok(Self {
+            config,
+            ..snap.clone()
+        })
     }
 }
 
@@ -265,17 +258,18 @@ impl Snapshot {
     /// # Errors
     /// [`EncodeError`] only if a buffer cannot be allocated.
     pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
-        let mut w = Writer::with_capacity(64usize.saturating_add(self.window.len()));
+        let d = &self.device;
+        let mut w = Writer::with_capacity(64usize.saturating_add(d.window.len()));
         w.bytes("magic", &SNAPSHOT_MAGIC)?;
         w.u16_le("version", SNAPSHOT_VERSION)?;
-        put_len(&mut w, "window", self.config.window)?;
-        put_len(&mut w, "max_size", self.config.max_size)?;
-        w.u8("chunking", u8::from(self.config.chunking))?;
-        w.u64_le("base", self.config.base)?;
-        w.u8("loc_assigned", u8::from(self.loc_assigned))?;
-        w.u8("established", u8::from(self.established))?;
-        w.u32_le("int_enable", self.int_enable)?;
-        match &self.state {
+        put_len(&mut w, "window", d.config.window)?;
+        put_len(&mut w, "max_size", d.config.max_size)?;
+        w.u8("chunking", u8::from(d.config.chunking))?;
+        w.u64_le("base", d.config.base)?;
+        w.u8("loc_assigned", u8::from(d.loc_assigned))?;
+        w.u8("established", u8::from(d.established))?;
+        w.u32_le("int_enable", d.int_enable)?;
+        match &d.state {
             State::Idle(_) => w.u8("state", tag::IDLE)?,
             State::Ready(_) => w.u8("state", tag::READY)?,
             State::CmdReception(CmdReception::Receiving { total, command }) => {
@@ -298,7 +292,7 @@ impl Snapshot {
                 put_len(&mut w, "next", c.next)?;
             }
         }
-        put_bytes(&mut w, "window_contents", &self.window)?;
+        put_bytes(&mut w, "window_contents", &d.window)?;
         Ok(w.into_vec())
     }
 
@@ -351,18 +345,20 @@ impl Snapshot {
         let window = get_bytes(&mut r, "window_contents", MAX_WINDOW)?;
         r.expect_end("Snapshot")?;
         Ok(Self {
-            config,
-            loc_assigned,
-            established,
-            int_enable,
-            state,
-            window,
+            device: CrbDevice {
+                config,
+                loc_assigned,
+                established,
+                int_enable,
+                state,
+                window,
+            },
         })
     }
 
     /// The configuration of the device the snapshot was taken from.
     #[must_use]
     pub const fn config(&self) -> &CrbConfig {
-        &self.config
+        &self.device.config
     }
 }
