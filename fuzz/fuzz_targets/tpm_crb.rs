@@ -6,31 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vtrust_fuzz::Input;
 use vtrust_tpm_crb::{CrbAction, CrbConfig, CrbDevice, Snapshot};
-
-/// A byte cursor that yields zeros once the input is used up.
-struct Input<'a>(&'a [u8]);
-
-impl Input<'_> {
-    fn u8(&mut self) -> u8 {
-        match self.0.split_first() {
-            Some((b, rest)) => {
-                self.0 = rest;
-                *b
-            }
-            None => 0,
-        }
-    }
-    fn u16(&mut self) -> u16 {
-        u16::from_le_bytes([self.u8(), self.u8()])
-    }
-    fn u32(&mut self) -> u32 {
-        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.u8()).collect()
-    }
-}
 
 /// Registers worth hitting often, and the values Linux writes to them.
 const REGS: [u64; 6] = [0x08, 0x40, 0x48, 0x4C, 0x4C, 0x50];

@@ -15,6 +15,7 @@ use virtio_queue::desc::split::Descriptor;
 use virtio_queue::mock::MockSplitQueue;
 use virtio_queue::{Queue, QueueT};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+use vtrust_fuzz::Input;
 use vtrust_virtio_crypto::{CryptoDevice, DeviceConfig};
 
 const MEM: usize = 0x1_0000;
@@ -22,23 +23,6 @@ const QSIZE: u16 = 16;
 const CTRL: u64 = 0;
 const DATA: u64 = 0x1000;
 const AREA: u64 = 0x2000;
-
-struct Input<'a>(&'a [u8]);
-
-impl Input<'_> {
-    fn u8(&mut self) -> u8 {
-        match self.0.split_first() {
-            Some((b, rest)) => {
-                self.0 = rest;
-                *b
-            }
-            None => 0,
-        }
-    }
-    fn u16(&mut self) -> u16 {
-        u16::from_le_bytes([self.u8(), self.u8()])
-    }
-}
 
 fn setup(mem: &GuestMemoryMmap, start: u64, input: &mut Input<'_>, n: u8, heads: u8) -> Queue {
     let mock = MockSplitQueue::create(mem, GuestAddress(start), QSIZE);
